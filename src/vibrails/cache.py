@@ -1,0 +1,69 @@
+"""A content cache of per-file results, safe for concurrent runs.
+
+The key hashes everything a file's findings depend on: its bytes, its paths,
+the effective configuration, the rules enabled for it and the vibrails
+version. One JSON file per key, written to a temporary name and renamed into
+place, so two runs never see half a file. A cache that cannot be read or
+written is ignored (one warning), never a reason to fail or to report stale
+findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from vibrails import __version__
+from vibrails.finding import Finding
+
+_FORMAT = 1
+
+
+class Cache:
+    def __init__(self, folder: Path, config_fingerprint: str) -> None:
+        self.folder = folder / f"v{_FORMAT}-{__version__}"
+        self.salt = hashlib.sha256(
+            f"{__version__}\0{_FORMAT}\0{config_fingerprint}".encode()
+        ).digest()
+        self.broken: str | None = None
+
+    def key(self, display: str, project_path: str, enabled: Collection[str], data: bytes) -> str:
+        digest = hashlib.sha256(self.salt)
+        digest.update(f"{display}\0{project_path}\0{','.join(sorted(enabled))}\0".encode())
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> list[Finding] | None:
+        if self.broken:
+            return None
+        try:
+            raw = self._path(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            data: list[dict[str, Any]] = json.loads(raw)
+            return [Finding.from_json(item) for item in data]
+        except (ValueError, KeyError, TypeError):
+            return None  # a corrupt entry is a miss; it is rewritten below
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        if self.broken:
+            return
+        path = self._path(key)
+        payload = [dict(f.to_json(), line_hash=f.line_hash) for f in findings]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError as exc:
+            self.broken = f"cache disabled: cannot write {self.folder}: {exc.strerror or exc}"

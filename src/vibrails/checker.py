@@ -1,0 +1,159 @@
+"""The per-file pipeline and the parallel run over many files.
+
+For one file: read → tag → (only if tagged) parse and check → suppress →
+line hashes. Files are spread over worker processes in chunks; results come
+back in the order of the input, so the output does not depend on ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from vibrails.cache import Cache
+from vibrails.catalogue import rule_info
+from vibrails.discover import Discovered
+from vibrails.engine import check_tree, make_finding, raise_recursion_limit
+from vibrails.finding import Finding
+from vibrails.report.linehash import line_hashes
+from vibrails.selection import Selection
+from vibrails.source import read_source
+from vibrails.suppress import apply_suppressions
+from vibrails.tagging import tag_file
+
+#: Below this many files the run stays in one process.
+_PARALLEL_THRESHOLD = 16
+
+
+@dataclass
+class FileResult:
+    findings: list[Finding] = field(default_factory=list)
+    #: Messages for stderr (a file skipped, a cache problem).
+    messages: list[str] = field(default_factory=list)
+    tagged: bool = False
+
+
+def check_file(
+    item: Discovered,
+    settings: Mapping[str, Any],
+    selection: Selection,
+    cache: Cache | None = None,
+) -> FileResult:
+    """Check one file; never raises for anything in the file."""
+    source = read_source(item.path, settings["max-file-bytes"])
+    if source.text is None:
+        problem = source.problem or "cannot read file"
+        tag = tag_file(item.project_path, source.head, settings)
+        if tag is None:
+            if problem == "is a directory" or "max-file-bytes" in problem:
+                return FileResult()
+            return FileResult(messages=[f"{item.display}: skipped: {problem}"])
+        enabled = selection.for_file(item.project_path)
+        if "VBR002" not in enabled:
+            return FileResult(tagged=True)
+        reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+        message = rule_info("VBR002").format_message(problem=problem)
+        finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
+        return FileResult([finding], tagged=True)
+    text = source.text
+    tag = tag_file(item.project_path, text, settings)
+    if tag is None:
+        return FileResult()
+    enabled = selection.for_file(item.project_path)
+    key = None
+    if cache is not None:
+        key = cache.key(item.display, item.project_path, enabled, source.data)
+        cached = cache.get(key)
+        if cached is not None:
+            return FileResult(cached, tagged=True)
+    try:
+        findings = check_tree(item.display, text, tag, enabled, settings)
+    except RecursionError:
+        if "VBR002" not in enabled:
+            return FileResult(tagged=True)
+        reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+        problem = "nested too deeply to analyse"
+        message = rule_info("VBR002").format_message(problem=problem)
+        findings = [make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)]
+    reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+    findings = apply_suppressions(findings, text, item.display, reason, enabled)
+    if findings:
+        hashes = line_hashes(text, {f.line for f in findings})
+        findings = [f.with_changes(line_hash=hashes.get(f.line, "")) for f in findings]
+    findings.sort(key=lambda f: f.sort_key)
+    if cache is not None and key is not None:
+        cache.put(key, findings)
+    return FileResult(findings, tagged=True)
+
+
+# -- the parallel run ---------------------------------------------------------
+
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(settings: Mapping[str, Any], selection: Selection, cache: Cache | None) -> None:
+    raise_recursion_limit()
+    _worker_state.update(settings=settings, selection=selection, cache=cache)
+
+
+def _check(item: Discovered) -> FileResult:
+    state = _worker_state
+    return check_file(item, state["settings"], state["selection"], state["cache"])
+
+
+def _check_chunk(items: list[Discovered]) -> list[FileResult]:
+    return [_check(item) for item in items]
+
+
+def _chunks(items: list[Discovered], size: int) -> Iterator[list[Discovered]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def run(
+    items: list[Discovered],
+    settings: Mapping[str, Any],
+    selection: Selection,
+    jobs: int,
+    cache: Cache | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[FileResult]:
+    """Check ``items`` on ``jobs`` processes; results in the order of ``items``."""
+    if jobs <= 1 or len(items) < _PARALLEL_THRESHOLD:
+        _init_worker(settings, selection, cache)
+        results = []
+        for item in items:
+            results.append(_check(item))
+            if progress is not None:
+                progress(1)
+        return results
+    # Small chunks balance the load; each costs one round trip.
+    size = max(1, min(32, len(items) // (jobs * 8)))
+    method = "fork" if sys.platform.startswith("linux") else None
+    context = multiprocessing.get_context(method)
+    results = []
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(settings, selection, cache),
+    ) as pool:
+        for chunk, chunk_results in zip(
+            _chunks(items, size), pool.map(_check_chunk, _chunks(items, size))
+        ):
+            results.extend(chunk_results)
+            if progress is not None:
+                progress(len(chunk))
+    return results
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)

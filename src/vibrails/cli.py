@@ -1,0 +1,288 @@
+"""The command line: ``vibrails check``, ``rules``, ``explain``.
+
+Exit status: 0 no finding at or above ``fail-on``; 1 findings; 2 usage,
+configuration or internal error — a one-line message on stderr, with a
+traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from vibrails import __version__
+from vibrails.cache import Cache
+from vibrails.catalogue import load_catalogue
+from vibrails.checker import default_jobs, run
+from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config
+from vibrails.discover import Discoverer
+from vibrails.finding import level_rank
+from vibrails.report import FORMAT_NAMES, ReportContext, renderer
+from vibrails.report.statistics import statistics
+from vibrails.selection import Selection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for (exit 2)."""
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"vibrails: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _guarded(func: F) -> F:
+    """Turn every error into one line on stderr and exit 2 (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(kwargs.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, UsageError) as exc:
+            if debug:
+                raise
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("vibrails: interrupted", err=True)
+            sys.exit(130)
+        except (SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _codes(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="vibrails", message="%(prog)s %(version)s")
+def main() -> None:
+    """vibrails: a linter for AI-generated Python code."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--select", help="Comma list of codes or prefixes to enable (replaces the config).")
+@click.option("--extend-select", help="Comma list of codes or prefixes to enable as well.")
+@click.option("--ignore", help="Comma list of codes or prefixes to disable.")
+@click.option("--assume-ai", is_flag=True, default=None, help="Treat every file as AI-generated.")
+@click.option("--git-trailers", is_flag=True, default=None,
+              help="Tag files changed by commits with AI trailers.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Configuration file (default: nearest vibrails.toml or pyproject.toml).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest level that fails the run.")
+@click.option("--statistics", "show_statistics", is_flag=True,
+              help="Print the number of findings per rule.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply exclusions even to paths named on the command line.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes (not available yet).")
+@click.option("--diff", is_flag=True, help="Show safe fixes as a diff (not available yet).")
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="Report only findings absent from this earlier JSON/SARIF report.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    select: str | None,
+    extend_select: str | None,
+    ignore: str | None,
+    assume_ai: bool | None,
+    git_trailers: bool | None,
+    config_path: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    exit_zero: bool,
+    fail_on: str | None,
+    show_statistics: bool,
+    force_exclude: bool,
+    fix: bool,
+    diff: bool,
+    baseline: Path | None,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Check PATHS (default: the current folder)."""
+    for flag, name in ((fix, "--fix"), (diff, "--diff"), (baseline, "--baseline"),
+                       (git_trailers, "--git-trailers")):
+        if flag:
+            raise UsageError(f"{name} is not available in vibrails {__version__} yet")
+    started = time.perf_counter()
+    config = load_config(config_path)
+    values = config.values
+    if assume_ai:
+        values["assume-ai"] = True
+    if fail_on:
+        values["fail-on"] = fail_on
+    notes = list(config.warnings)
+    for flag, value in (("--select", select), ("--extend-select", extend_select),
+                        ("--ignore", ignore)):
+        codes = _codes(value)
+        if codes is not None:
+            try:
+                notes += check_codes(codes, "command line", flag)
+            except ConfigError as exc:
+                raise UsageError(f"{flag}: unknown rule code in {value!r}") from exc
+    chosen_select = _codes(select) if select is not None else values["select"]
+    selection = Selection.build(
+        chosen_select,
+        [*values["extend-select"], *(_codes(extend_select) or [])],
+        [*values["ignore"], *(_codes(ignore) or [])],
+        values["per-file-ignores"],
+    )
+    discoverer = Discoverer(
+        config.root, [*values["exclude"], *values["extend-exclude"]], force_exclude
+    )
+    try:
+        items = discoverer.discover(list(paths) or [Path(".")])
+    except FileNotFoundError as exc:
+        raise UsageError(f"path not found: {exc}") from exc
+    notes += discoverer.messages
+
+    cache = None
+    if not no_cache:
+        folder = cache_dir or (config.root / values["cache-dir"])
+        cache, problem = _open_cache(folder, config.fingerprint())
+        if problem:
+            notes.append(problem)
+
+    show_progress = not quiet and sys.stderr.isatty() and len(items) >= 200
+    progress = _progress_bar(len(items)) if show_progress else None
+    results = run(items, config.settings(), selection, jobs or default_jobs(), cache, progress)
+    if show_progress:
+        click.echo("\r\x1b[K", nl=False, err=True)
+    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
+    notes += [m for r in results for m in r.messages]
+
+    catalogue = load_catalogue()
+    context = ReportContext(
+        rules={code: catalogue[code] for code in sorted(selection.enabled)},
+        root=Path.cwd(),
+        color=fmt == "text" and output is None and sys.stdout.isatty(),
+        files_checked=len(items),
+        files_tagged=sum(1 for r in results if r.tagged),
+        notes=notes,
+        command_line=" ".join(["vibrails", *sys.argv[1:]]) if sys.argv else "vibrails check",
+    )
+    text = renderer(fmt)(findings, context)
+    if quiet and fmt == "text":
+        text = renderer("flake8")(findings, context)
+    if show_statistics:
+        text += statistics(findings)
+    _write(text, output)
+    if not quiet:
+        for note in notes:
+            click.echo(f"vibrails: warning: {note}", err=True)
+        if debug:
+            click.echo(f"vibrails: {len(items)} files in {time.perf_counter() - started:.2f}s",
+                       err=True)
+    threshold = values["fail-on"]
+    failing = threshold != "none" and any(
+        f.suppressed is None and level_rank(f.level) >= level_rank(threshold) for f in findings
+    )
+    sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
+    """A usable cache, or ``None`` and the reason (one warning, run goes on)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# Created by vibrails.\n*\n", encoding="utf-8")
+    except OSError as exc:
+        return None, f"cache disabled: cannot write to {folder}: {exc.strerror or exc}"
+    return Cache(folder, fingerprint), None
+
+
+def _progress_bar(total: int) -> Callable[[int], None]:
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\r[{bar}] {done}/{total} files", nl=False, err=True)
+
+    return advance
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def rules(fmt: str) -> None:
+    """List every rule."""
+    catalogue = load_catalogue()
+    if fmt == "json":
+        data = [
+            {"code": r.code, "name": r.name, "pillar": r.pillar, "level": r.level,
+             "opt_in": r.opt_in, "summary": r.summary}
+            for r in catalogue.values()
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    rows = [("code", "name", "pillar", "level", "default", "summary")]
+    for r in catalogue.values():
+        rows.append((r.code, r.name, r.pillar, r.level, "opt-in" if r.opt_in else "on",
+                     r.summary.splitlines()[0]))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show the documentation of rule CODE (or its name)."""
+    catalogue = load_catalogue()
+    wanted = code.strip()
+    for info in catalogue.values():
+        if wanted.upper() == info.code or wanted.lower() == info.name:
+            click.echo(info.markdown(), nl=False)
+            return
+    _fail(f"unknown rule {code!r}; 'vibrails rules' lists them")
+

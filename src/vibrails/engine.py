@@ -1,0 +1,203 @@
+"""The engine: parse a tagged file once, run every enabled rule in one walk.
+
+Stages for one file: CPython's compiler and libcst's parser decide whether
+the file is valid Python (VBR001); the enabled rules are instantiated and
+their handlers batched into one :mod:`~vibrails.traverse` walk; libcst
+metadata is resolved only for the providers those rules declare; positions
+are computed once, for the reported nodes only; findings outside the tagged
+lines are dropped.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import BaseMetadataProvider, MetadataWrapper
+
+from vibrails.catalogue import rule_info
+from vibrails.checks import all_rules
+from vibrails.checks.base import FileContext, Report, Rule
+from vibrails.finding import Finding, fingerprint
+from vibrails.positions import compute_spans
+from vibrails.tagging import Region, Tag
+from vibrails.traverse import Dispatch, walk
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+#: Rules that apply to the whole tagged file, whichever lines are tagged.
+_FILE_RULES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
+
+
+def make_finding(
+    path: str,
+    code: str,
+    message: str,
+    tag: str,
+    span: tuple[int, int, int, int],
+    text: str = "",
+    scope: str = "",
+    occurrence: int = 0,
+) -> Finding:
+    """A finding at ``span`` (lines 1-based, columns 0-based code points)."""
+    info = rule_info(code)
+    line, col, end_line, end_col = span
+    return Finding(
+        path=path,
+        line=line,
+        column=col + 1,
+        end_line=end_line,
+        end_column=end_col + 1,
+        code=code,
+        name=info.name,
+        level=info.level,
+        message=message,
+        tag=tag,
+        fingerprint=fingerprint(code, path, scope, text, occurrence),
+    )
+
+
+def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
+    """``(line, column, message)`` if CPython or libcst rejects ``source``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = max((exc.offset or 1) - 1, 0)
+        return line, col, f"{exc.msg} (CPython)"
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return 1, 0, f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def check_tree(
+    path: str,
+    source: str,
+    tag: Tag,
+    enabled: Collection[str],
+    settings: Mapping[str, Any],
+) -> list[Finding]:
+    """Run the enabled tree rules on ``source``; VBR001 if it does not parse."""
+    error = syntax_error(source, path)
+    module: cst.Module | None = None
+    if error is None:
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            error = (exc.raw_line, exc.raw_column, f"{exc.message} (libcst)")
+    if module is None:
+        assert error is not None
+        if "VBR001" not in enabled:
+            return []
+        line, col, message = error
+        text = _line(source, line)
+        span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
+        reason = tag.reason_at(line) or tag.reason or _first_reason(tag)
+        msg = rule_info("VBR001").format_message(error=message)
+        return [make_finding(path, "VBR001", msg, reason, span, text)]
+
+    rule_classes = [cls for code, cls in all_rules().items() if code in enabled]
+    reports: list[Report] = []
+    context = FileContext(path=path, source=source, module=module, settings=settings)
+    providers: set[type[BaseMetadataProvider[Any]]] = set()
+    for cls in rule_classes:
+        providers.update(cls.METADATA_DEPENDENCIES)
+    if providers:
+        context.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        context.metadata = context.wrapper.resolve_many(providers)
+    rules: list[Rule] = [cls(context, reports) for cls in rule_classes]
+    defs: list[cst.CSTNode] = []
+    scopes = context.scopes
+
+    def enter(node: cst.CSTNode) -> None:
+        scopes.append(node)
+        if tag.def_markers and not isinstance(node, cst.Lambda):
+            defs.append(node)
+
+    walk(module, Dispatch(rules), enter, lambda node: scopes.pop(), _SCOPES)
+    if not reports and not defs:
+        return []
+    spans = compute_spans(module, [r.node for r in reports] + [r.end_node for r in reports])
+    regions = list(tag.regions)
+    if defs:
+        regions += _def_regions(module, defs, tag.def_markers, source)
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for report in reports:
+        start = spans[id(report.node)]
+        end = spans[id(report.end_node)]
+        span = (start[0], start[1], end[2], end[3])
+        reason = tag.reason or _region_reason(regions, span[0])
+        if reason is None and report.code not in _FILE_RULES:
+            continue
+        text = module.code_for_node(report.node) if report.end_node is report.node else ""
+        if not text:
+            text = _slice(source, span)
+        key = (report.code, report.scope, " ".join(text.split()))
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        findings.append(
+            make_finding(
+                path, report.code, report.message, reason or _first_reason(tag), span,
+                text, report.scope, occurrence,
+            )
+        )
+    return findings
+
+
+def _def_regions(
+    module: cst.Module, defs: list[cst.CSTNode], markers: tuple[int, ...], source: str
+) -> list[Region]:
+    """Regions of the defs and classes that sit directly under a lone marker."""
+    starts = [d.decorators[0] if getattr(d, "decorators", ()) else d for d in defs]
+    spans = compute_spans(module, [*starts, *defs])
+    lines = source.splitlines()
+    out = []
+    for node, first in zip(defs, starts):
+        top = spans[id(first)][0]
+        above = top - 1
+        while above >= 1 and above not in markers and lines[above - 1].strip().startswith("#"):
+            above -= 1
+        if above in markers:
+            end = spans[id(node)][2]
+            out.append(Region(top, end, f"region:{top}-{end}"))
+    return out
+
+
+def _region_reason(regions: list[Region], line: int) -> str | None:
+    for region in regions:
+        if region.start <= line <= region.end:
+            return region.reason
+    return None
+
+
+def _first_reason(tag: Tag) -> str:
+    if tag.reason:
+        return tag.reason
+    if tag.regions:
+        return tag.regions[0].reason
+    return "region"
+
+
+def _line(source: str, line: int) -> str:
+    lines = source.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _slice(source: str, span: tuple[int, int, int, int]) -> str:
+    lines = source.splitlines()[span[0] - 1 : span[2]]
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return lines[0][span[1] : span[3]]
+    return "\n".join([lines[0][span[1] :], *lines[1:-1], lines[-1][: span[3]]])
+
+
+def raise_recursion_limit(limit: int = 20_000) -> None:
+    """Deep trees recurse in libcst's code generator; give it room."""
+    if sys.getrecursionlimit() < limit:
+        sys.setrecursionlimit(limit)

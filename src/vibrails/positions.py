@@ -1,0 +1,132 @@
+"""Positions for reported nodes only, at a fraction of libcst's PositionProvider cost.
+
+libcst nodes carry no positions. Its ``PositionProvider`` regenerates the
+whole module while updating a line/column pair on every token and storing a
+``CodeRange`` for every node, which costs more than twice the parse. Here the
+module is regenerated once with a codegen state that records only *token
+indices* at each syntactic start and end; line and column are then worked out
+for the few nodes that were reported, by joining the tokens between them. The
+semantics are exactly ``PositionProvider``'s (syntactic start and end, with the
+same hoisting of start/end nodes), which a test checks on real code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from types import TracebackType
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+Span = tuple[int, int, int, int]
+"""(line, column, end_line, end_column): lines 1-based, columns 0-based code points."""
+
+
+class _Recorder:
+    __slots__ = ("end_node", "node", "spans", "start", "start_node", "tokens")
+
+    def __init__(
+        self,
+        spans: dict[int, tuple[int, int, cst.CSTNode | None, cst.CSTNode | None]],
+        tokens: list[str],
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
+        self.spans = spans
+        self.tokens = tokens
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+        self.start = 0
+
+    def __enter__(self) -> None:
+        self.start = len(self.tokens)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.spans[id(self.node)] = (self.start, len(self.tokens), self.start_node, self.end_node)
+
+
+class _IndexState(CodegenState):
+    """A codegen state that records token indices of syntactic positions."""
+
+    spans: dict[int, tuple[int, int, cst.CSTNode | None, cst.CSTNode | None]]
+    starts: list[int]
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append(len(self.tokens))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        # Whitespace-inclusive range, unless a syntactic one was recorded.
+        start = self.starts.pop()
+        key = id(node)
+        if key not in self.spans:
+            self.spans[key] = (start, len(self.tokens), None, None)
+
+    def record_syntactic_position(  # type: ignore[override]
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> _Recorder:
+        return _Recorder(self.spans, self.tokens, node, start_node, end_node)
+
+
+def compute_spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
+    """Return ``{id(node): span}`` for ``nodes`` (which must belong to ``module``)."""
+    wanted = list(nodes)
+    if not wanted:
+        return {}
+    state = _IndexState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.spans = {}
+    state.starts = []
+    module._codegen(state)
+    spans = state.spans
+    tokens = state.tokens
+
+    def token_range(node: cst.CSTNode) -> tuple[int, int]:
+        entry = spans.get(id(node))
+        if entry is None:
+            raise KeyError(f"{type(node).__name__} is not part of this module")
+        start, end, start_node, end_node = entry
+        if start_node is not None:
+            start = token_range(start_node)[0]
+        if end_node is not None:
+            end = token_range(end_node)[1]
+        return start, end
+
+    indices: dict[int, tuple[int, int]] = {}
+    for node in wanted:
+        if id(node) not in indices:
+            indices[id(node)] = token_range(node)
+    # Walk the token list once, in order of the indices needed.
+    needed = sorted({i for pair in indices.values() for i in pair})
+    where: dict[int, tuple[int, int]] = {}
+    line, column, previous = 1, 0, 0
+    for index in needed:
+        chunk = "".join(tokens[previous:index])
+        breaks = _NEWLINE.findall(chunk) if "\r" in chunk else None
+        count = len(breaks) if breaks is not None else chunk.count("\n")
+        if count:
+            line += count
+            last = max(chunk.rfind("\n"), chunk.rfind("\r"))
+            column = len(chunk) - last - 1
+        else:
+            column += len(chunk)
+        where[index] = (line, column)
+        previous = index
+    result: dict[int, Span] = {}
+    for key, (start, end) in indices.items():
+        start_line, start_col = where[start]
+        end_line, end_col = where[end]
+        result[key] = (start_line, start_col, end_line, end_col)
+    return result

@@ -1,0 +1,75 @@
+"""Reading a file's text, or saying exactly why it cannot be read."""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+#: How much of an oversized file is read to look for a header marker.
+HEAD_BYTES = 16_384
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file's bytes decoded, or the reason it could not be."""
+
+    text: str | None
+    #: Why the file cannot be checked (VBR002), if it cannot.
+    problem: str | None = None
+    #: Best-effort text of the file's start, for tagging an unreadable file.
+    head: str = ""
+    data: bytes = b""
+
+
+def decode(data: bytes) -> str:
+    """Decode as Python does (PEP 263 cookie or BOM, else UTF-8).
+
+    Raises ``UnicodeDecodeError``/``SyntaxError``/``LookupError`` when the bytes
+    do not decode.
+    """
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+    return data.decode(encoding)
+
+
+def read_source(path: Path, max_bytes: int) -> Source:
+    """Read ``path``; never raises for a bad file."""
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            with path.open("rb") as fh:
+                head = fh.read(HEAD_BYTES)
+            return Source(
+                None,
+                f"file is {size:,} bytes, over max-file-bytes ({max_bytes:,})",
+                head.decode("utf-8", "replace"),
+            )
+        data = path.read_bytes()
+    except IsADirectoryError:
+        return Source(None, "is a directory")
+    except OSError as exc:
+        return Source(None, f"cannot read file: {exc.strerror or exc}")
+    head = data[:HEAD_BYTES].decode("utf-8", "replace")
+    if b"\0" in data:
+        offset = data.index(b"\0")
+        line = data.count(b"\n", 0, offset) + 1
+        return Source(None, f"file contains a NUL byte (line {line})", head, data)
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return Source(
+            None,
+            f"cannot decode as {exc.encoding}: byte 0x{data[exc.start]:02x} on line {line}",
+            head,
+            data,
+        )
+    except (SyntaxError, LookupError) as exc:
+        return Source(None, f"bad encoding declaration: {exc}", head, data)
+    return Source(text, data=data)

@@ -1,0 +1,135 @@
+"""One lean traversal of a libcst tree, calling every rule's handlers.
+
+libcst's generic visitor costs about as much as the parse itself: it builds
+the children of every node through ``_visit_and_replace_children`` and visits
+whitespace and punctuation too. This walker reads each node's fields through
+a cached ``attrgetter``, skips the fields that only hold whitespace and
+punctuation, and calls only the handlers registered for the node's class, in
+one iterative pass (no recursion limit on deep trees). Nodes are visited in
+source order; ``leave_`` handlers run after a node's children.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import libcst as cst
+
+Handler = Callable[[Any], object]
+
+#: Fields that hold only whitespace, comments or punctuation.
+_SKIPPED_FIELDS = frozenset(
+    {
+        "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
+        "comma", "semicolon", "newline", "trailing_whitespace", "colon", "equal", "dot",
+        "lbracket", "rbracket", "lbrace", "rbrace", "operator", "asynchronous", "star_tok",
+        "encoding", "default_indent", "default_newline", "has_trailing_newline",
+        "whitespace_after_star", "whitespace_after_param",
+    }
+)
+#: Source order where it differs from field order.
+_FIELD_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+}
+
+_getters: dict[type[cst.CSTNode], Callable[[cst.CSTNode], tuple[Any, ...]]] = {}
+
+
+def _getter(tp: type[cst.CSTNode]) -> Callable[[cst.CSTNode], tuple[Any, ...]]:
+    getter = _getters.get(tp)
+    if getter is None:
+        names = _FIELD_ORDER.get(tp) or tuple(
+            f.name
+            for f in dataclasses.fields(tp)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        names = tuple(n for n in names if n in tp.__dataclass_fields__)
+        if not names:
+            getter = _no_children
+        elif len(names) == 1:
+            single = operator.attrgetter(names[0])
+            getter = _single(single)
+        else:
+            getter = operator.attrgetter(*names)
+        _getters[tp] = getter
+    return getter
+
+
+def _no_children(node: cst.CSTNode) -> tuple[Any, ...]:
+    return ()
+
+
+def _single(get: Callable[[cst.CSTNode], Any]) -> Callable[[cst.CSTNode], tuple[Any, ...]]:
+    return lambda node: (get(node),)
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes the walker descends into, in source order."""
+    out: list[cst.CSTNode] = []
+    for value in _getter(type(node))(node):
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif type(value) is tuple or type(value) is list:
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
+
+
+class Dispatch:
+    """Handlers by node class, gathered from rule objects' method names."""
+
+    def __init__(self, rules: Iterable[object]) -> None:
+        self.visit: dict[type[cst.CSTNode], list[Handler]] = {}
+        self.leave: dict[type[cst.CSTNode], list[Handler]] = {}
+        for rule in rules:
+            for attr in dir(type(rule)):
+                prefix, _, node_name = attr.partition("_")
+                if prefix not in ("visit", "leave") or not node_name:
+                    continue
+                node_type = getattr(cst, node_name, None)
+                if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                    continue
+                table = self.visit if prefix == "visit" else self.leave
+                table.setdefault(node_type, []).append(getattr(rule, attr))
+
+
+def walk(
+    root: cst.CSTNode,
+    dispatch: Dispatch,
+    on_enter: Callable[[cst.CSTNode], None] | None = None,
+    on_exit: Callable[[cst.CSTNode], None] | None = None,
+    tracked: tuple[type[cst.CSTNode], ...] = (),
+) -> None:
+    """Visit ``root`` and its descendants once, in source order.
+
+    ``on_enter``/``on_exit`` are called around nodes of the ``tracked``
+    classes (the engine uses them to keep the stack of enclosing scopes).
+    """
+    visit, leave = dispatch.visit, dispatch.leave
+    leaving = object()
+    stack: list[Any] = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if node is leaving:
+            node = pop()
+            for handler in leave.get(type(node), ()):
+                handler(node)
+            if on_exit is not None and isinstance(node, tracked):
+                on_exit(node)
+            continue
+        tp = type(node)
+        if on_enter is not None and isinstance(node, tracked):
+            on_enter(node)
+        for handler in visit.get(tp, ()):
+            handler(node)
+        if tp in leave or (on_exit is not None and isinstance(node, tracked)):
+            push(node)
+            push(leaving)
+        kids = children(node)
+        kids.reverse()
+        stack.extend(kids)
