@@ -7,11 +7,8 @@ back in the order of the input, so the output does not depend on ``--jobs``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,15 +17,12 @@ from vibrails.catalogue import rule_info
 from vibrails.discover import Discovered
 from vibrails.engine import check_tree, make_finding, raise_recursion_limit
 from vibrails.finding import Finding
+from vibrails.pool import supervised_map
 from vibrails.report.linehash import line_hashes
 from vibrails.selection import Selection
 from vibrails.source import read_source
 from vibrails.suppress import apply_suppressions
 from vibrails.tagging import tag_file
-
-#: Below this many files the run stays in one process.
-_PARALLEL_THRESHOLD = 16
-
 
 @dataclass
 class FileResult:
@@ -106,13 +100,18 @@ def _check(item: Discovered) -> FileResult:
     return check_file(item, state["settings"], state["selection"], state["cache"])
 
 
-def _check_chunk(items: list[Discovered]) -> list[FileResult]:
-    return [_check(item) for item in items]
-
-
-def _chunks(items: list[Discovered], size: int) -> Iterator[list[Discovered]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def failure_result(
+    item: Discovered, settings: Mapping[str, Any], selection: Selection, problem: str
+) -> FileResult:
+    """VBR002 for a file whose check ran out of time or crashed its worker."""
+    source = read_source(item.path, settings["max-file-bytes"])
+    tag = tag_file(item.project_path, source.text or source.head, settings)
+    if tag is None or "VBR002" not in selection.for_file(item.project_path):
+        return FileResult(messages=[f"{item.display}: skipped: {problem}"])
+    reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+    message = rule_info("VBR002").format_message(problem=problem)
+    finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
+    return FileResult([finding], tagged=True)
 
 
 def run(
@@ -123,33 +122,30 @@ def run(
     cache: Cache | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
-    """Check ``items`` on ``jobs`` processes; results in the order of ``items``."""
-    if jobs <= 1 or len(items) < _PARALLEL_THRESHOLD:
-        _init_worker(settings, selection, cache)
-        results = []
-        for item in items:
-            results.append(_check(item))
-            if progress is not None:
-                progress(1)
-        return results
-    # Small chunks balance the load; each costs one round trip.
-    size = max(1, min(32, len(items) // (jobs * 8)))
-    method = "fork" if sys.platform.startswith("linux") else None
-    context = multiprocessing.get_context(method)
-    results = []
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(settings, selection, cache),
-    ) as pool:
-        for chunk, chunk_results in zip(
-            _chunks(items, size), pool.map(_check_chunk, _chunks(items, size))
-        ):
-            results.extend(chunk_results)
-            if progress is not None:
-                progress(len(chunk))
-    return results
+    """Check ``items`` on ``jobs`` supervised worker processes.
+
+    Results are in the order of ``items``, whatever the number of workers.
+    """
+    results: list[FileResult | None] = [None] * len(items)
+    if not items:
+        return []
+
+    def on_failure(item: Discovered, problem: str) -> FileResult:
+        return failure_result(item, settings, selection, problem)
+
+    for index, result in supervised_map(
+        _check,
+        items,
+        jobs,
+        _init_worker,
+        (settings, selection, cache),
+        float(settings["timeout-per-file"]),
+        on_failure,
+    ):
+        results[index] = result
+        if progress is not None:
+            progress(1)
+    return [r if r is not None else FileResult() for r in results]
 
 
 def default_jobs() -> int:

@@ -94,6 +94,8 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder.")
+@click.option("--timeout-per-file", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a file may take before it is reported and skipped.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest level that fails the run.")
 @click.option("--statistics", "show_statistics", is_flag=True,
@@ -120,6 +122,7 @@ def check(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    timeout_per_file: float | None,
     exit_zero: bool,
     fail_on: str | None,
     show_statistics: bool,
@@ -142,6 +145,8 @@ def check(
         values["assume-ai"] = True
     if fail_on:
         values["fail-on"] = fail_on
+    if timeout_per_file:
+        values["timeout-per-file"] = timeout_per_file
     notes = list(config.warnings)
     for flag, value in (("--select", select), ("--extend-select", extend_select),
                         ("--ignore", ignore)):

@@ -71,5 +71,17 @@ def read_source(path: Path, max_bytes: int) -> Source:
             data,
         )
     except (SyntaxError, LookupError) as exc:
+        # detect_encoding rejects undecodable UTF-8 in the first two lines with a
+        # SyntaxError of its own; say what is wrong with the bytes instead.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data.count(b"\n", 0, bad.start) + 1
+            return Source(
+                None,
+                f"cannot decode as utf-8: byte 0x{data[bad.start]:02x} on line {line}",
+                head,
+                data,
+            )
         return Source(None, f"bad encoding declaration: {exc}", head, data)
     return Source(text, data=data)
