@@ -148,14 +148,14 @@ def check(
     if timeout_per_file:
         values["timeout-per-file"] = timeout_per_file
     notes = list(config.warnings)
-    for flag, value in (("--select", select), ("--extend-select", extend_select),
-                        ("--ignore", ignore)):
-        codes = _codes(value)
+    for option, given in (("--select", select), ("--extend-select", extend_select),
+                          ("--ignore", ignore)):
+        codes = _codes(given)
         if codes is not None:
             try:
-                notes += check_codes(codes, "command line", flag)
+                notes += check_codes(codes, "command line", option)
             except ConfigError as exc:
-                raise UsageError(f"{flag}: unknown rule code in {value!r}") from exc
+                raise UsageError(f"{option}: unknown rule code in {given!r}") from exc
     chosen_select = _codes(select) if select is not None else values["select"]
     selection = Selection.build(
         chosen_select,

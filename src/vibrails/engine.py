@@ -91,14 +91,7 @@ def check_tree(
             error = (exc.raw_line, exc.raw_column, f"{exc.message} (libcst)")
     if module is None:
         assert error is not None
-        if "VBR001" not in enabled:
-            return []
-        line, col, message = error
-        text = _line(source, line)
-        span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
-        reason = tag.reason_at(line) or tag.reason or _first_reason(tag)
-        msg = rule_info("VBR001").format_message(error=message)
-        return [make_finding(path, "VBR001", msg, reason, span, text)]
+        return _syntax_finding(path, source, tag, error) if "VBR001" in enabled else []
 
     rule_classes = [cls for code, cls in all_rules().items() if code in enabled]
     reports: list[Report] = []
@@ -118,7 +111,10 @@ def check_tree(
         if tag.def_markers and not isinstance(node, cst.Lambda):
             defs.append(node)
 
-    walk(module, Dispatch(rules), enter, lambda node: scopes.pop(), _SCOPES)
+    def leave(node: cst.CSTNode) -> None:
+        scopes.pop()
+
+    walk(module, Dispatch(rules), enter, leave, _SCOPES)
     if not reports and not defs:
         return []
     spans = compute_spans(module, [r.node for r in reports] + [r.end_node for r in reports])
@@ -131,7 +127,7 @@ def check_tree(
         start = spans[id(report.node)]
         end = spans[id(report.end_node)]
         span = (start[0], start[1], end[2], end[3])
-        reason = tag.reason or _region_reason(regions, span[0])
+        reason: str | None = tag.reason or _region_reason(regions, span[0])
         if reason is None and report.code not in _FILE_RULES:
             continue
         text = module.code_for_node(report.node) if report.end_node is report.node else ""
@@ -149,15 +145,29 @@ def check_tree(
     return findings
 
 
+def _syntax_finding(
+    path: str, source: str, tag: Tag, error: tuple[int, int, str]
+) -> list[Finding]:
+    line, col, message = error
+    text = _line(source, line)
+    span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
+    reason = tag.reason_at(line) or _first_reason(tag)
+    msg = rule_info("VBR001").format_message(error=message)
+    return [make_finding(path, "VBR001", msg, reason, span, text)]
+
+
 def _def_regions(
     module: cst.Module, defs: list[cst.CSTNode], markers: tuple[int, ...], source: str
 ) -> list[Region]:
     """Regions of the defs and classes that sit directly under a lone marker."""
-    starts = [d.decorators[0] if getattr(d, "decorators", ()) else d for d in defs]
+    starts: list[cst.CSTNode] = []
+    for node in defs:
+        decorators = getattr(node, "decorators", ())
+        starts.append(decorators[0] if decorators else node)
     spans = compute_spans(module, [*starts, *defs])
     lines = source.splitlines()
     out = []
-    for node, first in zip(defs, starts):
+    for node, first in zip(defs, starts, strict=True):
         top = spans[id(first)][0]
         above = top - 1
         while above >= 1 and above not in markers and lines[above - 1].strip().startswith("#"):

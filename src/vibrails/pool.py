@@ -109,7 +109,7 @@ def supervised_map(
     workers = [_Worker(context, args) for _ in range(max(1, min(jobs, len(items))))]
 
     def feed(worker: _Worker) -> None:
-        batch = []
+        batch: list[int] = []
         while todo and len(batch) < CHUNK:
             batch.append(todo.popleft())
         if batch:

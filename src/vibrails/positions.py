@@ -71,6 +71,11 @@ class _IndexState(CodegenState):
         if key not in self.spans:
             self.spans[key] = (start, len(self.tokens), None, None)
 
+    def pop_trailing_newline(self) -> None:
+        # The module drops its last newline token after the nodes that hold it
+        # recorded their indices; keep it so those indices stay valid.
+        pass
+
     def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,

@@ -44,11 +44,11 @@ def read_source(path: Path, max_bytes: int) -> Source:
         size = os.stat(path).st_size
         if size > max_bytes:
             with path.open("rb") as fh:
-                head = fh.read(HEAD_BYTES)
+                start = fh.read(HEAD_BYTES)
             return Source(
                 None,
                 f"file is {size:,} bytes, over max-file-bytes ({max_bytes:,})",
-                head.decode("utf-8", "replace"),
+                start.decode("utf-8", "replace"),
             )
         data = path.read_bytes()
     except IsADirectoryError:
