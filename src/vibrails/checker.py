@@ -24,6 +24,7 @@ from vibrails.source import read_source
 from vibrails.suppress import apply_suppressions
 from vibrails.tagging import tag_file
 
+
 @dataclass
 class FileResult:
     findings: list[Finding] = field(default_factory=list)
