@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 
 from vibrails.catalogue import RuleInfo, rule_info
+from vibrails.names import Names
 
 
 @dataclass
@@ -39,6 +41,11 @@ class FileContext:
     metadata: Mapping[type[BaseMetadataProvider[Any]], Mapping[cst.CSTNode, Any]] = field(
         default_factory=dict
     )
+
+    @cached_property
+    def names(self) -> Names:
+        """Imports and module-level bindings, computed on first use."""
+        return Names(self.module)
 
     def get_metadata(self, provider: type[BaseMetadataProvider[Any]], node: cst.CSTNode) -> Any:
         """Metadata for ``node`` from a provider the rule declared."""
