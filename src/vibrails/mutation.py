@@ -64,13 +64,13 @@ def mutations_in_small_statement(node: cst.BaseSmallStatement) -> Iterator[Mutat
             yield from _store_targets(node.target)
             yield from mutating_calls(node.value)
     elif isinstance(node, cst.AugAssign):
-        target = node.target
-        if isinstance(target, cst.Subscript):
-            yield Mutation(target.value, "subscript-store")
-        elif isinstance(target, cst.Attribute):
-            yield Mutation(target.value, "attribute-store", target.attr.value)
+        changed = node.target
+        if isinstance(changed, cst.Subscript):
+            yield Mutation(changed.value, "subscript-store")
+        elif isinstance(changed, cst.Attribute):
+            yield Mutation(changed.value, "attribute-store", changed.attr.value)
         elif isinstance(node.value, MUTABLE_DISPLAYS):
-            yield Mutation(target, "augmented")
+            yield Mutation(changed, "augmented")
         yield from mutating_calls(node.value)
     elif isinstance(node, cst.Del):
         yield from _delete_targets(node.target)
