@@ -78,7 +78,7 @@ def check_file(
     reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
     findings = apply_suppressions(findings, text, item.display, reason, enabled)
     if findings:
-        hashes = line_hashes(text, {f.line for f in findings})
+        hashes = line_hashes(source.data, {f.line for f in findings})
         findings = [f.with_changes(line_hash=hashes.get(f.line, "")) for f in findings]
     findings.sort(key=lambda f: f.sort_key)
     if cache is not None and key is not None:
