@@ -26,7 +26,7 @@ from vibrails.discover import Discoverer
 from vibrails.finding import level_rank
 from vibrails.report import FORMAT_NAMES, ReportContext, renderer
 from vibrails.report.statistics import statistics
-from vibrails.selection import Selection
+from vibrails.selection import Layer, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,11 +156,11 @@ def check(
                 notes += check_codes(codes, "command line", option)
             except ConfigError as exc:
                 raise UsageError(f"{option}: unknown rule code in {given!r}") from exc
-    chosen_select = _codes(select) if select is not None else values["select"]
-    selection = Selection.build(
-        chosen_select,
-        [*values["extend-select"], *(_codes(extend_select) or [])],
-        [*values["ignore"], *(_codes(ignore) or [])],
+    selection = Selection.from_layers(
+        [
+            Layer(values["select"], values["extend-select"], values["ignore"]),
+            Layer(_codes(select), _codes(extend_select) or [], _codes(ignore) or []),
+        ],
         values["per-file-ignores"],
     )
     discoverer = Discoverer(

@@ -1,14 +1,23 @@
 """Configuration: ``[tool.vibrails]`` found upward from the current directory.
 
-``vibrails.toml`` (top-level keys, or a ``[tool.vibrails]`` table) wins over
-``pyproject.toml`` in the same folder; a ``pyproject.toml`` without a
-``[tool.vibrails]`` table is passed over, as ruff does. Every key is checked:
-an unknown key, a value of the wrong type or an unknown rule code raises
-:class:`ConfigError` naming the file and the key.
+In each folder from the current one up, ``vibrails.toml`` (top-level keys, or
+a ``[tool.vibrails]`` table and nothing else) is taken first, then
+``pyproject.toml`` if it has a ``[tool.vibrails]`` table (one without is
+passed over, as ruff does). ``--config FILE`` names a file of either shape.
+Relative paths and globs in the file are relative to its folder (the
+project root); with no file, the current directory is the root.
+
+Every key is checked: an unknown key (in a table too), a value of the wrong
+type, an unknown rule code or prefix, an invalid marker expression, invalid
+TOML (with its line and column), bytes that are not UTF-8 (a UTF-8 BOM is
+fine) and a file that cannot be read all raise :class:`ConfigError`, whose
+one-line message names the file and the key.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -23,7 +32,7 @@ from vibrails.tagging.thirdparty import DEFAULT_MARKERS, compile_markers
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 #: Codes the SPEC reserves; selecting one that is not implemented yet warns.
 SPEC_CODES = frozenset(
@@ -43,7 +52,53 @@ FAIL_ON = (*LEVEL_NAMES, "none")
 
 
 class ConfigError(Exception):
-    """A configuration problem; the message names the file and the key."""
+    """A configuration problem; the message names the file and the key.
+
+    The message is always one line: control characters (a newline in a
+    quoted TOML key, say) are written as escapes.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_one_line(message))
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _key_name(key: str) -> str:
+    """A key as TOML would write it: bare when it can be, quoted otherwise."""
+    return key if _BARE_KEY.match(key) else json.dumps(key)
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _kind(value: Any) -> str:
+    for kind, name in _KINDS:
+        if isinstance(value, kind):
+            return name
+    return "date/time"
+
+
+_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"),
+    (list, "array"), (dict, "table"),
+)
+
+
+def _describe(value: Any) -> str:
+    """A value's TOML type, with the value itself when it is short."""
+    kind = _kind(value)
+    if isinstance(value, (bool, int, float, str)):
+        shown = json.dumps(value)
+        return f"the {kind} {shown}" if len(shown) <= 40 else f"a {kind}"
+    if isinstance(value, list):
+        kinds = {_kind(v) for v in value}
+        if not kinds:
+            return "an empty array"
+        return f"an array of {kinds.pop()}s" if len(kinds) == 1 else "an array of mixed types"
+    return "a table" if kind == "table" else f"a {kind}"
 
 
 def _list_of_str(value: Any) -> bool:
@@ -136,8 +191,6 @@ class Config:
 
     def fingerprint(self) -> str:
         """A stable text of the values (part of the cache key)."""
-        import json
-
         return json.dumps(self.values, sort_keys=True, default=str)
 
 
@@ -157,7 +210,11 @@ def _copy(value: Any) -> Any:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``vibrails.toml`` or ``pyproject.toml`` with ``[tool.vibrails]``."""
+    """The nearest ``vibrails.toml``, or ``pyproject.toml`` with ``[tool.vibrails]``.
+
+    A ``pyproject.toml`` that cannot be read or parsed is returned, so that
+    its error is reported rather than the file silently passed over.
+    """
     for folder in (start, *start.parents):
         candidate = folder / "vibrails.toml"
         if candidate.is_file():
@@ -165,87 +222,149 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = _read_toml(candidate)
+                data = _read_toml(candidate, str(candidate))
             except ConfigError:
-                return candidate  # report the error rather than skip the file
-            if isinstance(data.get("tool"), dict) and "vibrails" in data["tool"]:
+                return candidate
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "vibrails" in tool:
                 return candidate
     return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, shown: str) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{shown}: is a directory, not a configuration file") from exc
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from exc
+        raise ConfigError(f"{shown}: cannot read configuration: {exc.strerror or exc}") from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: configuration is not UTF-8 ({exc.reason})") from exc
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{shown}: configuration is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})"
+        ) from exc
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        message = str(exc)
+        if message.endswith("(at end of document)"):
+            lines = text.splitlines() or [""]
+            where = f"line {len(lines)}, column {len(lines[-1]) + 1}"
+            message = message.replace("(at end of document)", f"(at end of document, {where})")
+        raise ConfigError(f"{shown}: invalid TOML: {message}") from exc
+    return data
 
 
-def _section(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+def _section(path: Path, data: dict[str, Any], shown: str) -> dict[str, Any]:
+    """The vibrails settings of a parsed file.
+
+    ``[tool.vibrails]`` when the file has it (in a ``vibrails.toml`` nothing
+    else may be set then); otherwise, in a ``pyproject.toml`` nothing, and in
+    any other file its top-level keys.
+    """
     tool = data.get("tool")
     if isinstance(tool, dict) and "vibrails" in tool:
         section = tool["vibrails"]
         if not isinstance(section, dict):
-            raise ConfigError(f"{path}: [tool.vibrails] must be a table")
+            raise ConfigError(f"{shown}: key 'tool.vibrails' must be a table")
+        if path.name != "pyproject.toml":
+            for key in data:
+                if key != "tool":
+                    raise ConfigError(
+                        f"{shown}: key '{_key_name(key)}' is outside [tool.vibrails]; "
+                        "set every key in that table"
+                    )
         return section
     if path.name == "pyproject.toml":
         return {}
-    return {k: v for k, v in data.items() if k != "tool"}
+    return data
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """How a configuration file is named in messages: relative to ``cwd`` when
+    below it, absolute otherwise."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
-    """Load ``path`` (from ``--config``) or the nearest configuration file."""
+    """Load ``path`` (from ``--config``) or the nearest configuration file.
+
+    Raises :class:`ConfigError` for any problem with the file.
+    """
     cwd = (cwd or Path.cwd()).resolve()
     if path is None:
-        path = find_config(cwd)
-        if path is None:
+        found = find_config(cwd)
+        if found is None:
             return Config(root=cwd, source=None, values=defaults())
-    elif not path.is_file():
-        raise ConfigError(f"{path}: configuration file not found")
+        path = found
+        shown = _shown(found, cwd)
+    else:
+        shown = str(path)
+        path = cwd / path
+        if path.is_dir():
+            raise ConfigError(f"{shown}: is a directory, not a configuration file")
+        if not os.path.lexists(path):
+            raise ConfigError(f"{shown}: configuration file not found")
+    section = _section(path, _read_toml(path, shown), shown)
+    values, warnings = validate(section, shown)
     path = path.resolve()
-    section = _section(path, _read_toml(path))
-    values, warnings = validate(section, str(path))
     return Config(root=path.parent, source=path, values=values, warnings=warnings)
 
 
 def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
-    """Check every key of a ``[tool.vibrails]`` table and fill in defaults."""
+    """Check every key of a ``[tool.vibrails]`` table and fill in defaults.
+
+    ``where`` names the file in messages. Returns the values and warnings
+    (codes the SPEC reserves that this version does not implement yet).
+    """
     values = defaults()
     warnings: list[str] = []
     for key, value in section.items():
         if key in _TABLES:
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: key '{key}' must be a table")
+                raise ConfigError(
+                    f"{where}: key '{key}' must be a table, not {_describe(value)}"
+                )
             for sub, subvalue in value.items():
+                name = f"{key}.{_key_name(sub)}"
                 spec = _TABLES[key].get(sub)
                 if spec is None:
-                    raise ConfigError(f"{where}: unknown key '{key}.{sub}'")
+                    raise ConfigError(f"{where}: unknown key '{name}' in table [{key}]")
                 if not spec[0](subvalue):
-                    raise ConfigError(f"{where}: key '{key}.{sub}' must be {spec[1]}")
-                values[key][sub] = subvalue
+                    raise ConfigError(
+                        f"{where}: key '{name}' must be {spec[1]}, not {_describe(subvalue)}"
+                    )
+                values[key][sub] = _copy(subvalue)
             continue
         spec = _KEYS.get(key)
         if spec is None:
-            raise ConfigError(f"{where}: unknown key '{key}'")
+            raise ConfigError(f"{where}: unknown key '{_key_name(key)}'")
         if not spec[0](value):
-            raise ConfigError(f"{where}: key '{key}' must be {spec[1]}")
+            if key == "per-file-ignores" and isinstance(value, dict):
+                for glob, codes in value.items():
+                    if not _list_of_str(codes):
+                        raise ConfigError(
+                            f"{where}: key 'per-file-ignores.{_key_name(glob)}' must be "
+                            f"a list of rule codes, not {_describe(codes)}"
+                        )
+            raise ConfigError(f"{where}: key '{key}' must be {spec[1]}, not {_describe(value)}")
         values[key] = _copy(value)
     for key in _CODE_LISTS:
         if values[key] is not None:
             warnings += check_codes(values[key], where, key)
     for glob, codes in values["per-file-ignores"].items():
-        warnings += check_codes(codes, where, f"per-file-ignores.{glob}")
+        warnings += check_codes(codes, where, f"per-file-ignores.{_key_name(glob)}")
     for key in ("markers", "extend-markers"):
         for pattern in values[key]:
             try:
-                re.compile(pattern)
+                compile_markers([pattern])
             except re.error as exc:
                 raise ConfigError(
                     f"{where}: key '{key}' has an invalid regular expression {pattern!r}: {exc}"
@@ -254,16 +373,21 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
 
 
 def check_codes(codes: list[str], where: str, key: str) -> list[str]:
-    """Raise for an unknown code or prefix; warn for one not implemented yet."""
+    """Raise for an unknown code or prefix; warn for one not implemented yet.
+
+    ``ALL``, a full code or a prefix of one (``VBR``, ``VBR3``, ``VBR30``) is
+    accepted when a rule of the catalogue has it; one that only the SPEC
+    reserves gives a warning; anything else is an error.
+    """
     known = load_catalogue()
     warnings = []
     for code in codes:
         if not _CODE.match(code):
-            raise ConfigError(f"{where}: key '{key}' has an unknown rule code '{code}'")
+            raise ConfigError(f"{where}: key '{key}' has an unknown rule code {code!r}")
         if code == "ALL" or any(k.startswith(code) for k in known):
             continue
         if any(k.startswith(code) for k in SPEC_CODES):
             warnings.append(f"{where}: key '{key}': {code} is not implemented in this version")
             continue
-        raise ConfigError(f"{where}: key '{key}' has an unknown rule code '{code}'")
+        raise ConfigError(f"{where}: key '{key}' has an unknown rule code {code!r}")
     return warnings

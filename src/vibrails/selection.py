@@ -1,32 +1,88 @@
 """Which rules run on which file: select, extend-select, ignore, per-file-ignores.
 
-Codes and prefixes are resolved as ruff resolves them: for each rule the
-longest matching prefix decides, and on a tie ``ignore`` wins. ``ALL`` and
-prefixes select the rules that are on by default; an opt-in rule is selected
-only by its full code.
+Codes and prefixes are resolved as ruff resolves them. A selector is ``ALL``,
+a prefix (``VBR``, ``VBR3``, ``VBR30``) or a full code; for each rule the
+most specific selector that names it decides (``ALL`` is the least specific,
+then longer prefixes, then the full code), and between a selector of
+``select``/``extend-select`` and one of ``ignore`` equally specific,
+``ignore`` wins. ``ALL`` and prefixes select only the rules that are on by
+default; an opt-in rule (``opt-in = true`` in the catalogue) is selected only
+by its full code, but a prefix or ``ALL`` in ``ignore`` does drop it.
+
+Selections can come in layers (the configuration file, then the command
+line): a layer with a ``select`` starts afresh, one without changes the
+rules the layers before it chose.
+
+``per-file-ignores`` maps a glob (see :mod:`vibrails.globs`; relative to the
+project root) to codes or prefixes that are switched off for the files it
+matches; a glob starting with ``!`` applies to the files it does *not*
+match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vibrails.catalogue import load_catalogue
 from vibrails.globs import GlobSet
 
 
-def _longest(code: str, prefixes: Iterable[str], opt_in: bool) -> int:
+def specificity(selector: str, code: str) -> int:
+    """How specifically ``selector`` names ``code``: -1 not at all, 0 for
+    ``ALL``, else the length of the matching prefix."""
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else -1
+
+
+def _strongest(code: str, selectors: Iterable[str], opt_in: bool) -> int:
+    """The specificity of the most specific selector naming ``code``.
+
+    For an opt-in rule only its full code counts.
+    """
     best = -1
-    for prefix in prefixes:
-        if prefix == code:
-            return len(code)
-        if opt_in:
+    for selector in selectors:
+        if opt_in and selector != code:
             continue
-        if prefix == "ALL":
-            best = max(best, 0)
-        elif code.startswith(prefix):
-            best = max(best, len(prefix))
+        best = max(best, specificity(selector, code))
     return best
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of selectors: the configuration file or the command line."""
+
+    #: ``None``: keep what the layers before chose (the defaults, for the first).
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+
+
+def resolve(layers: Iterable[Layer], rules: Mapping[str, bool] | None = None) -> frozenset[str]:
+    """The codes enabled by ``layers`` applied in order.
+
+    ``rules`` maps every known code to whether it is opt-in (default: the
+    catalogue). Before the first layer the rules that are on by default are
+    enabled.
+    """
+    if rules is None:
+        rules = {code: info.opt_in for code, info in load_catalogue().items()}
+    enabled = {code for code, opt_in in rules.items() if not opt_in}
+    for layer in layers:
+        chosen = set() if layer.select is not None else set(enabled)
+        selectors = [*(layer.select or ()), *layer.extend_select]
+        for code, opt_in in rules.items():
+            picked = _strongest(code, selectors, opt_in)
+            dropped = _strongest(code, layer.ignore, False)
+            if picked < 0 and dropped < 0:
+                continue
+            if picked > dropped:
+                chosen.add(code)
+            else:
+                chosen.discard(code)
+        enabled = chosen
+    return frozenset(enabled)
 
 
 @dataclass(frozen=True)
@@ -34,38 +90,43 @@ class Selection:
     """The enabled codes, and the per-file ignores on top of them."""
 
     enabled: frozenset[str]
-    per_file: tuple[tuple[GlobSet, tuple[str, ...]], ...] = ()
+    #: (glob, negated, codes or prefixes to switch off), in the file's order.
+    per_file: tuple[tuple[GlobSet, bool, tuple[str, ...]], ...] = ()
 
     @classmethod
     def build(
         cls,
-        select: list[str] | None,
-        extend_select: list[str],
-        ignore: list[str],
-        per_file_ignores: Mapping[str, list[str]],
+        select: Sequence[str] | None,
+        extend_select: Sequence[str],
+        ignore: Sequence[str],
+        per_file_ignores: Mapping[str, Sequence[str]],
     ) -> Selection:
-        catalogue = load_catalogue()
-        chosen = set()
-        for code, info in catalogue.items():
-            if select is None:
-                picked = -1 if info.opt_in else 0
-            else:
-                picked = _longest(code, select, info.opt_in)
-            picked = max(picked, _longest(code, extend_select, info.opt_in))
-            dropped = _longest(code, ignore, False)
-            if picked >= 0 and dropped < picked:
-                chosen.add(code)
-        per_file = tuple(
-            (GlobSet([glob]), tuple(codes)) for glob, codes in sorted(per_file_ignores.items())
-        )
-        return cls(frozenset(chosen), per_file)
+        """One layer of selectors (see :meth:`from_layers`)."""
+        return cls.from_layers([Layer(select, tuple(extend_select), tuple(ignore))],
+                               per_file_ignores)
+
+    @classmethod
+    def from_layers(
+        cls,
+        layers: Iterable[Layer],
+        per_file_ignores: Mapping[str, Sequence[str]] | None = None,
+    ) -> Selection:
+        """Layers in order (configuration file, then command line)."""
+        per_file = []
+        for glob, codes in (per_file_ignores or {}).items():
+            negated = glob.startswith("!")
+            pattern = glob[1:] if negated else glob
+            per_file.append((GlobSet([pattern]), negated, tuple(codes)))
+        return cls(resolve(layers), tuple(per_file))
 
     def for_file(self, project_path: str) -> frozenset[str]:
-        """The codes enabled for the file at ``project_path``."""
-        enabled = self.enabled
-        for globs, codes in self.per_file:
-            if globs(project_path) is not None:
-                enabled = frozenset(
-                    c for c in enabled if not any(c.startswith(p) or p == "ALL" for p in codes)
-                )
-        return enabled
+        """The codes enabled for the file at ``project_path`` (relative to the root)."""
+        off: list[str] = []
+        for globs, negated, codes in self.per_file:
+            if (globs(project_path) is not None) != negated:
+                off += codes
+        if not off:
+            return self.enabled
+        return frozenset(
+            c for c in self.enabled if not any(specificity(p, c) >= 0 for p in off)
+        )
