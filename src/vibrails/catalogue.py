@@ -6,11 +6,30 @@ examples. ``vibrails rules``, ``vibrails explain``, the SARIF rule
 descriptors, the pages under ``docs/rules/`` and the example tests are all
 derived from it. In a wheel it ships as ``vibrails/catalogue_data``; in a
 checkout it is read from the repository's ``rules/`` folder.
+
+An entry (``rules/VBR304.toml``; the file name is the code) holds:
+
+* ``code``, ``name`` (kebab-case), ``pillar`` (one of :data:`PILLARS`),
+  ``level`` (``error``, ``warning`` or ``note``), ``opt-in`` (bool),
+  ``tags`` (SARIF ``properties.tags``), ``summary`` (one sentence),
+  ``message`` (a :meth:`str.format` template filled with the arguments the
+  rule passes to ``report``);
+* ``[docs]`` with ``what``, ``why``, ``example``, ``use-instead`` and
+  ``options`` (markdown; ``example``/``use-instead`` are Python code), and
+  optionally ``suppress``;
+* optionally ``[data]``, free-form tables a rule reads;
+* ``[[invalid]]`` and ``[[valid]]`` examples, each with ``code`` (or
+  ``bytes``, see :func:`decode_bytes_field`), and optionally ``expect``
+  (invalid only: the rule's findings as ``"line:column"``, 1-based),
+  ``select`` (codes to run, default the rule's own), ``filename`` (default
+  ``example.py``) and ``config`` (a ``[tool.vibrails]`` table). The example
+  tests check each one with every file treated as AI-generated.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +38,7 @@ from typing import Any
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 PILLARS = ("engine", "contracts", "invariants", "state", "provenance")
 DOC_SECTIONS = (
@@ -29,13 +48,44 @@ DOC_SECTIONS = (
     ("use-instead", "Use instead"),
     ("options", "Options"),
 )
+#: Optional ``[docs]`` keys: ``suppress`` replaces the generic text on how to
+#: silence the rule (for engine rules that a noqa comment cannot reach).
+OPTIONAL_DOC_SECTIONS = (("suppress", "Suppressing it"),)
 DOCS_BASE_URL = "https://github.com/vibrails/vibrails/blob/main/docs/rules/"
+
+_BYTE_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
+
+
+def decode_bytes_field(text: str) -> bytes:
+    """The bytes an example's ``bytes`` field stands for.
+
+    Every ``\\xNN`` (a backslash, ``x`` and two hex digits) is the single byte
+    ``NN``; all other text is encoded as UTF-8. Write the field as a TOML
+    *literal* string (``'…'`` or ``'''…'''``) so that TOML keeps the
+    backslashes. To keep the text ``\\x41`` as four characters, write its
+    backslash as ``\\x5c`` (``\\x5cx41``).
+    """
+    out = bytearray()
+    pos = 0
+    for match in _BYTE_ESCAPE.finditer(text):
+        out += text[pos : match.start()].encode("utf-8")
+        out.append(int(match.group(1), 16))
+        pos = match.end()
+    out += text[pos:].encode("utf-8")
+    return bytes(out)
 
 
 @dataclass(frozen=True)
 class Example:
-    """A catalogue example: code, and for invalid ones the expected findings."""
+    """A catalogue example: code, and for invalid ones the expected findings.
 
+    An example is written either as ``code`` (text, saved as UTF-8) or as
+    ``bytes`` (see :func:`decode_bytes_field`) for files whose exact bytes
+    matter, such as undecodable text or a NUL byte.
+    """
+
+    #: The example as written in the catalogue (for ``bytes`` examples, the
+    #: field's text with its ``\\xNN`` escapes).
     code: str
     valid: bool
     #: Expected findings of this rule as ``"line:column"`` (1-based).
@@ -46,6 +96,12 @@ class Example:
     filename: str = "example.py"
     #: Extra ``[tool.vibrails]`` settings for the example.
     config: dict[str, Any] = field(default_factory=dict)
+    #: The file's exact bytes, when the example gives ``bytes`` instead of ``code``.
+    raw_bytes: bytes | None = None
+
+    def content(self) -> bytes:
+        """The bytes of the file the example is checked as."""
+        return self.raw_bytes if self.raw_bytes is not None else self.code.encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -70,12 +126,15 @@ class RuleInfo:
         return f"{DOCS_BASE_URL}{self.code}.md"
 
     def markdown(self) -> str:
-        """The full documentation in ruff's shape, as markdown."""
-        opt = " (opt-in)" if self.opt_in else ""
+        """The full documentation in ruff's shape, as markdown.
+
+        ``vibrails explain`` prints it and ``docs/rules/<CODE>.md`` is it.
+        """
+        enabled = "opt-in" if self.opt_in else "on by default"
         parts = [
             f"# {self.code} {self.name}",
             "",
-            f"Pillar: {self.pillar} · default level: {self.level}{opt}",
+            f"Pillar: {self.pillar} · default level: {self.level} · {enabled}",
             "",
             self.summary,
         ]
@@ -86,7 +145,30 @@ class RuleInfo:
             if key in ("example", "use-instead"):
                 text = f"```python\n{text}\n```"
             parts += ["", f"## {title}", "", text]
+        parts += ["", "## Enabling it", "", self._enabling_text()]
+        suppress = self.docs.get("suppress", "").strip() or self._suppress_text()
+        parts += ["", "## Suppressing it", "", suppress]
         return "\n".join(parts) + "\n"
+
+    def _enabling_text(self) -> str:
+        if self.opt_in:
+            return (
+                f'Opt-in: select it by its full code, `extend-select = ["{self.code}"]` '
+                f"in `[tool.vibrails]` or `--extend-select {self.code}`. Prefixes and "
+                "`ALL` do not enable opt-in rules."
+            )
+        return (
+            f'On by default. Turn it off with `ignore = ["{self.code}"]` in '
+            f"`[tool.vibrails]`, `--ignore {self.code}`, or for some files with "
+            "`per-file-ignores`."
+        )
+
+    def _suppress_text(self) -> str:
+        return (
+            f"Put `# noqa: {self.code} -- <reason>` at the end of the reported line. "
+            "The reason is required (a suppression without one is reported as "
+            "VBR003) and is carried into SARIF's `suppressions[].justification`."
+        )
 
     def format_message(self, **args: object) -> str:
         return self.message.format(**args)
@@ -105,15 +187,21 @@ def _parse_entry(path: Path) -> RuleInfo:
         raw = tomllib.load(fh)
     examples: list[Example] = []
     for kind in ("invalid", "valid"):
-        for item in raw.get(kind, []):
+        for number, item in enumerate(raw.get(kind, []), 1):
+            if ("code" in item) == ("bytes" in item):
+                raise ValueError(
+                    f"{path.name}: {kind} example {number} needs exactly one of 'code' and 'bytes'"
+                )
+            text = item["code"] if "code" in item else item["bytes"]
             examples.append(
                 Example(
-                    code=item["code"],
+                    code=text,
                     valid=kind == "valid",
                     expect=tuple(item.get("expect", ())),
                     select=tuple(item.get("select", ())),
                     filename=item.get("filename", "example.py"),
                     config=dict(item.get("config", {})),
+                    raw_bytes=decode_bytes_field(text) if "bytes" in item else None,
                 )
             )
     info = RuleInfo(

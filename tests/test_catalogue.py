@@ -1,0 +1,212 @@
+"""The rule catalogue (``rules/VBR*.toml``) against the SPEC and the code.
+
+Every entry has every field and every docs section; codes, names, levels
+and opt-in flags are those of SPEC section 2; every tree rule has an entry
+and every entry is a tree rule or an engine rule.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vibrails.catalogue import (
+    DOC_SECTIONS,
+    OPTIONAL_DOC_SECTIONS,
+    PILLARS,
+    catalogue_dir,
+    decode_bytes_field,
+    load_catalogue,
+)
+from vibrails.checks import all_rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: SPEC section 2: code -> (name, pillar, default level, opt-in).
+SPEC_RULES: dict[str, tuple[str, str, str, bool]] = {
+    "VBR001": ("syntax-error", "engine", "error", False),
+    "VBR002": ("unreadable-file", "engine", "error", False),
+    "VBR003": ("suppression-without-reason", "engine", "warning", False),
+    "VBR004": ("unused-suppression", "engine", "note", True),
+    "VBR101": ("missing-contract", "contracts", "warning", False),
+    "VBR102": ("missing-postcondition", "contracts", "note", True),
+    "VBR103": ("unenforced-contract", "contracts", "warning", False),
+    "VBR104": ("assert-only-contract", "contracts", "note", True),
+    "VBR201": ("missing-class-invariant", "invariants", "warning", False),
+    "VBR202": ("unchecked-state-change", "invariants", "warning", False),
+    "VBR203": ("unasserted-invariant", "invariants", "warning", False),
+    "VBR301": ("argument-mutation", "state", "warning", False),
+    "VBR302": ("global-state-mutation", "state", "warning", False),
+    "VBR303": ("process-state-mutation", "state", "warning", False),
+    "VBR304": ("mutable-default-argument", "state", "warning", False),
+    "VBR305": ("shared-mutable-class-attribute", "state", "warning", False),
+    "VBR401": ("missing-provenance", "provenance", "warning", False),
+    "VBR402": ("incomplete-provenance", "provenance", "warning", False),
+    "VBR403": ("provenance-drift", "provenance", "warning", False),
+    "VBR404": ("ledger-integrity", "provenance", "error", False),
+    "VBR405": ("unreviewed-ai-code", "provenance", "note", True),
+}
+#: Reserved for the engine (``config.SPEC_CODES``); the SPEC names no rule.
+RESERVED = frozenset({"VBR000"})
+ENGINE_CODES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
+
+REQUIRED_KEYS = ("code", "name", "pillar", "level", "opt-in", "tags", "summary", "message", "docs")
+TOP_LEVEL_KEYS = frozenset({*REQUIRED_KEYS, "data", "invalid", "valid"})
+EXAMPLE_KEYS = frozenset({"code", "bytes", "expect", "select", "filename", "config"})
+OPTIONAL_DOCS = frozenset(key for key, _ in OPTIONAL_DOC_SECTIONS)
+LEVELS = ("error", "warning", "note")
+POSITION = re.compile(r"^[1-9][0-9]*:[1-9][0-9]*$")
+
+
+def _raw_entries() -> list[Any]:
+    paths = sorted(catalogue_dir().glob("VBR*.toml"))
+    return [
+        pytest.param(path, tomllib.loads(path.read_text("utf-8")), id=path.stem) for path in paths
+    ]
+
+
+def test_catalogue_is_the_checkout_folder() -> None:
+    # The tests read the checkout's rules/, the wheel ships the same files.
+    assert catalogue_dir().resolve() == (ROOT / "rules").resolve()
+    assert load_catalogue(), "the catalogue is empty"
+
+
+def test_spec_table_has_every_code() -> None:
+    from vibrails.config import SPEC_CODES
+
+    assert set(SPEC_RULES) | RESERVED == set(SPEC_CODES)
+
+
+@pytest.mark.parametrize(("path", "raw"), _raw_entries())
+def test_entry_has_every_field(path: Path, raw: dict[str, Any]) -> None:
+    missing = [key for key in REQUIRED_KEYS if key not in raw]
+    assert not missing, f"{path.name} lacks {missing}"
+    unknown = sorted(set(raw) - TOP_LEVEL_KEYS)
+    assert not unknown, f"{path.name} has unknown keys {unknown}"
+    assert raw["code"] == path.stem
+    assert re.fullmatch(r"VBR[0-9]{3}", raw["code"])
+    assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", raw["name"])
+    assert raw["pillar"] in PILLARS
+    assert raw["level"] in LEVELS
+    assert isinstance(raw["opt-in"], bool)
+    assert isinstance(raw["tags"], list) and raw["tags"]
+    assert all(isinstance(t, str) and t for t in raw["tags"])
+    assert len(raw["tags"]) <= 20  # GitHub reads at most 20
+    summary = raw["summary"].strip()
+    assert summary and "\n" not in summary, "the summary is one line"
+    assert summary.endswith("."), "the summary is a sentence"
+    assert len(summary) <= 1024  # SARIF shortDescription as GitHub reads it
+    assert raw["message"].strip() and "\n" not in raw["message"]
+
+
+@pytest.mark.parametrize(("path", "raw"), _raw_entries())
+def test_entry_has_every_docs_section(path: Path, raw: dict[str, Any]) -> None:
+    docs = raw["docs"]
+    for key, _title in DOC_SECTIONS:
+        assert isinstance(docs.get(key), str) and docs[key].strip(), f"{path.name}: docs.{key}"
+    unknown = set(docs) - {key for key, _ in DOC_SECTIONS} - OPTIONAL_DOCS
+    assert not unknown, f"{path.name}: unknown docs sections {sorted(unknown)}"
+
+
+@pytest.mark.parametrize(("path", "raw"), _raw_entries())
+def test_entry_examples(path: Path, raw: dict[str, Any]) -> None:
+    assert raw.get("invalid"), f"{path.name} has no invalid example"
+    assert raw.get("valid"), f"{path.name} has no valid example"
+    catalogue = load_catalogue()
+    for kind in ("invalid", "valid"):
+        for number, example in enumerate(raw.get(kind, []), 1):
+            where = f"{path.name} {kind} example {number}"
+            unknown = set(example) - EXAMPLE_KEYS
+            assert not unknown, f"{where}: unknown keys {sorted(unknown)}"
+            assert ("code" in example) != ("bytes" in example), f"{where}: code or bytes"
+            if kind == "invalid":
+                assert example.get("expect"), f"{where}: expect is required"
+                assert all(POSITION.match(p) for p in example["expect"]), where
+            else:
+                assert "expect" not in example, f"{where}: a valid example expects nothing"
+            for code in example.get("select", []):
+                assert code in catalogue, f"{where}: select names unknown {code}"
+            if example.get("select"):
+                assert raw["code"] in example["select"], f"{where}: select must include the rule"
+            filename = example.get("filename", "example.py")
+            assert not filename.startswith("/") and ".." not in filename.split("/")
+
+
+def test_entries_match_the_spec() -> None:
+    for code, info in load_catalogue().items():
+        if code in RESERVED:
+            assert info.pillar == "engine"
+            continue
+        assert code in SPEC_RULES, f"{code} is not a SPEC code"
+        name, pillar, level, opt_in = SPEC_RULES[code]
+        assert (info.name, info.pillar, info.level, info.opt_in) == (name, pillar, level, opt_in), (
+            code
+        )
+
+
+def test_every_rule_is_catalogued_and_every_entry_is_a_rule() -> None:
+    catalogue = load_catalogue()
+    rules = all_rules()
+    for code, cls in rules.items():
+        assert code in catalogue, f"tree rule {cls.__name__} has no catalogue entry"
+        assert cls.code == code
+    for code in catalogue:
+        assert code in rules or code in ENGINE_CODES, f"{code} is neither a tree nor an engine rule"
+
+
+@pytest.mark.parametrize("code", sorted(load_catalogue()))
+def test_message_is_a_format_template(code: str) -> None:
+    message = load_catalogue()[code].message
+    fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+    assert all(re.fullmatch(r"[a-z_]+", f) for f in fields), fields
+
+
+def test_explain_markdown_has_every_section() -> None:
+    for info in load_catalogue().values():
+        page = info.markdown()
+        assert page.startswith(f"# {info.code} {info.name}\n")
+        for key, title in DOC_SECTIONS:
+            assert f"\n## {title}\n" in page
+            assert info.docs[key].strip() in page
+        assert "\n## Suppressing it\n" in page
+        assert ("· opt-in" if info.opt_in else "· on by default") in page.splitlines()[2]
+
+
+def test_decode_bytes_field() -> None:
+    assert decode_bytes_field("Z\\xfcrich") == b"Z\xfcrich"
+    assert decode_bytes_field("a\\x00b") == b"a\x00b"
+    assert decode_bytes_field("caf\u00e9") == "caf\u00e9".encode()
+    assert decode_bytes_field("\\x5cx41") == b"\\x41"
+    assert decode_bytes_field("\\xZZ") == b"\\xZZ"
+
+
+def test_bytes_examples_are_loaded_as_bytes() -> None:
+    examples = [e for e in load_catalogue()["VBR002"].examples if e.raw_bytes is not None]
+    assert any(b"\x00" in e.content() for e in examples)
+    undecodable = []
+    for example in examples:
+        try:
+            example.content().decode("utf-8")
+        except UnicodeDecodeError:
+            undecodable.append(example)
+    assert undecodable
+
+
+def test_entry_needs_code_or_bytes(tmp_path: Path) -> None:
+    from vibrails.catalogue import _parse_entry
+
+    text = (ROOT / "rules" / "VBR304.toml").read_text("utf-8")
+    bad = tmp_path / "VBR304.toml"
+    bad.write_text(text + "\n[[valid]]\nfilename = 'x.py'\n", "utf-8")
+    with pytest.raises(ValueError, match="exactly one of 'code' and 'bytes'"):
+        _parse_entry(bad)
