@@ -33,6 +33,10 @@ class FileResult:
     tagged: bool = False
 
 
+def _everywhere(line: int) -> bool:
+    return True
+
+
 def check_file(
     item: Discovered,
     settings: Mapping[str, Any],
@@ -66,8 +70,10 @@ def check_file(
         cached = cache.get(key)
         if cached is not None:
             return FileResult(cached, tagged=True)
+    is_tagged: Callable[[int], bool] = _everywhere
     try:
-        findings = check_tree(item.display, text, tag, enabled, settings)
+        result = check_tree(item.display, text, tag, enabled, settings)
+        findings, is_tagged = result.findings, result.is_tagged
     except RecursionError:
         if "VBR002" not in enabled:
             return FileResult(tagged=True)
@@ -76,7 +82,7 @@ def check_file(
         message = rule_info("VBR002").format_message(problem=problem)
         findings = [make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)]
     reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
-    findings = apply_suppressions(findings, text, item.display, reason, enabled)
+    findings = apply_suppressions(findings, text, item.display, reason, enabled, is_tagged)
     if findings:
         hashes = line_hashes(source.data, {f.line for f in findings})
         findings = [f.with_changes(line_hash=hashes.get(f.line, "")) for f in findings]

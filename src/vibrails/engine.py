@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -74,14 +75,29 @@ def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class TreeResult:
+    """The findings of one file, and which of its lines are tagged."""
+
+    findings: list[Finding]
+    #: Tagged line ranges, or ``None`` when the whole file is tagged.
+    regions: tuple[Region, ...] | None
+
+    def is_tagged(self, line: int) -> bool:
+        if self.regions is None:
+            return True
+        return any(region.start <= line <= region.end for region in self.regions)
+
+
 def check_tree(
     path: str,
     source: str,
     tag: Tag,
     enabled: Collection[str],
     settings: Mapping[str, Any],
-) -> list[Finding]:
+) -> TreeResult:
     """Run the enabled tree rules on ``source``; VBR001 if it does not parse."""
+    whole = None if tag.reason is not None else tuple(tag.regions)
     error = syntax_error(source, path)
     module: cst.Module | None = None
     if error is None:
@@ -91,7 +107,8 @@ def check_tree(
             error = (exc.raw_line, exc.raw_column, f"{exc.message} (libcst)")
     if module is None:
         assert error is not None
-        return _syntax_finding(path, source, tag, error) if "VBR001" in enabled else []
+        found = _syntax_finding(path, source, tag, error) if "VBR001" in enabled else []
+        return TreeResult(found, whole)
 
     rule_classes = [cls for code, cls in all_rules().items() if code in enabled]
     reports: list[Report] = []
@@ -116,11 +133,12 @@ def check_tree(
 
     walk(module, Dispatch(rules), enter, leave, _SCOPES)
     if not reports and not defs:
-        return []
+        return TreeResult([], whole)
     spans = compute_spans(module, [r.node for r in reports] + [r.end_node for r in reports])
     regions = list(tag.regions)
     if defs:
         regions += _def_regions(module, defs, tag.def_markers, source)
+    tagged = None if tag.reason is not None else tuple(regions)
     findings: list[Finding] = []
     seen: dict[tuple[str, str, str], int] = {}
     for report in reports:
@@ -142,7 +160,7 @@ def check_tree(
                 text, report.scope, occurrence,
             )
         )
-    return findings
+    return TreeResult(findings, tagged)
 
 
 def _syntax_finding(

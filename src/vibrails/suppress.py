@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from vibrails.catalogue import rule_info
@@ -37,7 +37,7 @@ class Suppression:
     line: int
     column: int  # 0-based, of the '#'
     end_column: int
-    #: Codes named, upper-case; empty for a bare ``# noqa``.
+    #: Codes named, upper-case; empty for a bare noqa comment.
     codes: tuple[str, ...]
     reason: str
 
@@ -83,8 +83,13 @@ def apply_suppressions(
     path: str,
     tag: str,
     enabled: Collection[str],
+    is_tagged: Callable[[int], bool] = lambda line: True,
 ) -> list[Finding]:
-    """Mark suppressed findings, and add VBR003/VBR004 findings."""
+    """Mark suppressed findings, and add VBR003/VBR004 findings.
+
+    Only suppressions on tagged lines are judged by VBR003/VBR004: a region
+    of AI code does not make vibrails the judge of the code around it.
+    """
     suppressions = parse_suppressions(source)
     if not suppressions:
         return findings
@@ -103,6 +108,8 @@ def apply_suppressions(
     lines = source.splitlines()
     occurrences: dict[str, int] = {}
     for suppression in suppressions:
+        if not is_tagged(suppression.line):
+            continue
         ours = [c for c in suppression.codes if c.startswith("VBR")]
         if "VBR003" in enabled and not suppression.reason and (ours or used[suppression]):
             message = rule_info("VBR003").format_message()
