@@ -26,7 +26,7 @@ from vibrails.config import (
     load_config,
 )
 
-PYTHON = "/tmp/venv/bin/python" if Path("/tmp/venv/bin/python").exists() else sys.executable
+PYTHON = sys.executable
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 

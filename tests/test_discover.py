@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from vibrails.config import DEFAULT_EXCLUDE
 from vibrails.discover import Discoverer, GitIgnore
 
-PYTHON = "/tmp/venv/bin/python" if Path("/tmp/venv/bin/python").exists() else sys.executable
+PYTHON = sys.executable
 HAS_GIT = shutil.which("git") is not None
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from vibrails.catalogue import load_catalogue
 from vibrails.selection import Layer, Selection, resolve
 
-PYTHON = "/tmp/venv/bin/python" if Path("/tmp/venv/bin/python").exists() else sys.executable
+PYTHON = sys.executable
 
 CATALOGUE = load_catalogue()
 DEFAULT_ON = frozenset(code for code, info in CATALOGUE.items() if not info.opt_in)
