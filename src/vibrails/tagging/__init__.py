@@ -4,23 +4,55 @@ Each source looks at a file's path and text (never its syntax tree) and may
 tag the whole file or some of its lines. :func:`tag_file` asks every source
 and combines what they say into one :class:`Tag`, or ``None`` when the file
 is not tagged: such a file is never parsed.
+
+Sources come in two kinds, each a list that later sources (the ledger, git
+trailers, attribution logs) join, or that a caller extends per call:
+
+* whole-file sources (:data:`WHOLE_FILE_SOURCES`, ``extra_sources``) return
+  a reason or ``None``; the first reason wins;
+* line-range sources (:data:`REGION_SOURCES`, ``extra_region_sources``)
+  return :class:`Region` objects; all are kept.
+
+Lone ``# @ai-generated`` comments above a ``def``/``class`` are a third
+kind: only the syntax tree knows where the def ends, so the tag carries
+their lines (:attr:`Tag.def_markers`) and the engine turns them into
+regions after parsing.
+
+Cost for an untagged file: reading its first 30 lines (the header), one
+regular-expression search per third-party pattern over those lines, one
+glob match of the path and one substring search of ``@ai-generated`` over
+the text. Only a file that contains ``@ai-generated`` is lexed for region
+and lone markers (see :mod:`vibrails.tagging.markers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from vibrails.tagging.markers import Header, scan_header, scan_lone_markers, scan_regions
-from vibrails.tagging.thirdparty import find_marker
+from vibrails.tagging.markers import (
+    MARKER_TEXT,
+    CodeMarkers,
+    Header,
+    pair_regions,
+    scan_code_markers,
+    scan_header,
+)
+from vibrails.tagging.thirdparty import DEFAULT_COMPILED, find_marker
 
 
 @dataclass(frozen=True)
 class Region:
+    """Lines ``start``…``end`` (1-based, inclusive) are AI-generated."""
+
     start: int
     end: int
     reason: str
+    #: Provenance fields of the record that tagged the lines (a region
+    #: marker's ``begin`` line, an attribution record), if any.
+    fields: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -33,13 +65,16 @@ class Tag:
     #: Lines of lone ``# @ai-generated`` markers above a ``def``/``class``,
     #: resolved to regions by the engine once the tree is known.
     def_markers: tuple[int, ...] = ()
+    #: ``key=value`` fields of each lone marker that has any, by line.
+    def_fields: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
     #: ``key=value`` fields of the header marker (provenance).
     fields: Mapping[str, str] = field(default_factory=dict)
     #: Line of the header marker, if any.
     marker_line: int | None = None
 
     def reason_at(self, line: int) -> str | None:
-        """Why ``line`` is tagged, or ``None`` when it is not."""
+        """Why ``line`` is tagged, or ``None`` when it is not (lone markers
+        are not known here: the engine resolves them)."""
         if self.reason is not None:
             return self.reason
         for region in self.regions:
@@ -47,18 +82,41 @@ class Tag:
                 return region.reason
         return None
 
+    @property
+    def first_reason(self) -> str:
+        """A reason for findings about the whole file (VBR001, VBR002, …)."""
+        if self.reason is not None:
+            return self.reason
+        if self.regions:
+            return self.regions[0].reason
+        return "region"
 
-@dataclass(frozen=True)
+
 class FileFacts:
-    """What the sources look at."""
+    """What the sources look at: the path, the text and what is derived
+    from it, each computed once and only when a source asks."""
 
-    path: str  # relative to the project root, '/'-separated
-    text: str
-    header: Header
+    def __init__(self, path: str, text: str) -> None:
+        #: Relative to the project root, ``/``-separated.
+        self.path = path
+        self.text = text
+
+    @cached_property
+    def header(self) -> Header:
+        return scan_header(self.text)
+
+    @cached_property
+    def code_markers(self) -> CodeMarkers:
+        """``# @ai-generated`` comments in code (empty without any)."""
+        if MARKER_TEXT not in self.text:
+            return CodeMarkers((), 0)
+        return scan_code_markers(self.text)
 
 
 #: A source says the whole file is tagged (a reason) or not (None).
 WholeFileSource = Callable[[FileFacts, Mapping[str, Any]], "str | None"]
+#: A source names the tagged lines of a file (no region: not tagged).
+RegionSource = Callable[[FileFacts, Mapping[str, Any]], Iterable[Region]]
 
 
 def _header_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
@@ -74,13 +132,19 @@ def _glob_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
 
 
 def _marker_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
-    patterns = settings.get("_marker_patterns", ())
+    patterns = settings.get("_marker_patterns", DEFAULT_COMPILED)
     found = find_marker(facts.header, patterns)
     return None if found is None else f"marker:{found}"
 
 
 def _assume_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
     return "assume-ai" if settings.get("assume-ai") else None
+
+
+def _region_marker_source(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Region]:
+    found = facts.code_markers
+    for start, end, fields in pair_regions(found.markers, found.line_count):
+        yield Region(start, end, f"region:{start}-{end}", fields)
 
 
 #: Whole-file sources in order of precedence (the first reason wins).
@@ -91,36 +155,45 @@ WHOLE_FILE_SOURCES: list[WholeFileSource] = [
     _assume_source,
 ]
 
+#: Line-range sources; their regions are all kept, in this order.
+REGION_SOURCES: list[RegionSource] = [
+    _region_marker_source,
+]
+
 
 def tag_file(
     path: str,
     text: str,
     settings: Mapping[str, Any],
     extra_sources: Sequence[WholeFileSource] = (),
+    extra_region_sources: Sequence[RegionSource] = (),
 ) -> Tag | None:
     """Tag ``text`` (the file at ``path``), or return ``None`` if untagged."""
-    header = scan_header(text)
-    facts = FileFacts(path, text, header)
+    facts = FileFacts(path, text)
     reason = None
     for source in (*WHOLE_FILE_SOURCES, *extra_sources):
         reason = source(facts, settings)
         if reason is not None:
             break
-    regions: tuple[Region, ...] = ()
-    def_markers: tuple[int, ...] = ()
-    if "@ai-generated" in text:
-        regions = tuple(
-            Region(start, end, f"region:{start}-{end}")
-            for start, end in scan_regions(text, header.end_line)
-        )
-        def_markers = tuple(scan_lone_markers(text, header.end_line))
-    if reason is None and not regions and not def_markers:
+    regions = tuple(
+        region
+        for region_source in (*REGION_SOURCES, *extra_region_sources)
+        for region in region_source(facts, settings)
+    )
+    header_end = facts.header.end_line
+    lone = [
+        marker
+        for marker in facts.code_markers.markers
+        if marker.line in facts.code_markers.above_def and marker.line > header_end
+    ]
+    if reason is None and not regions and not lone:
         return None
-    marker = header.marker
+    marker = facts.header.marker
     return Tag(
         reason=reason,
         regions=regions,
-        def_markers=def_markers,
+        def_markers=tuple(m.line for m in lone),
+        def_fields={m.line: m.fields for m in lone if m.fields},
         fields=dict(marker.fields) if marker else {},
         marker_line=marker.line if marker else None,
     )

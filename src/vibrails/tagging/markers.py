@@ -1,32 +1,103 @@
 """``# @ai-generated`` markers: the header, regions and lone markers above a def.
 
-These scanners read text line by line; they never parse Python. The header
-is the lines before the module's first statement (comments, blank lines and
-the module docstring), and no further than line 30.
+These scanners read text; they never parse Python.
+
+The header
+    is the lines before the module's first statement — comments, blank
+    lines, a shebang, an encoding cookie and the module docstring (any
+    ``r``/``u`` prefix, single or triple quotes, escaped quotes, backslash
+    continuations) — and no further than line :data:`HEADER_MAX_LINES`.
+    :func:`scan_header` reads those lines and nothing else, so an untagged
+    file costs one look at its first 30 lines. A docstring still open on
+    line 30 is taken as the docstring (what follows it is beyond the header
+    anyway). Not recognised as a docstring, for simplicity: a parenthesised
+    one, or one made of several adjacent literals.
+
+Markers in code (regions and lone markers)
+    must be real comments, not text inside a string literal: a multi-line
+    string that contains ``# @ai-generated begin`` is not a marker. Rather
+    than parse or tokenize the file, :func:`scan_code_markers` runs one
+    regular-expression lexer over the text that only knows comments and
+    string literals (single/triple quoted, backslash escapes, line
+    continuations): each match is one comment or one string, so the lexer
+    is linear, and it stops after the last ``@ai-generated`` of the file.
+    It runs only for files that contain ``@ai-generated`` at all. Known
+    limit: Python 3.12 f-strings that nest the *same* quote character in a
+    replacement field can desynchronise it (the marker after such a string
+    may be misread).
+
+Line numbers follow CPython and libcst: lines end at ``\\n``, ``\\r\\n`` or
+``\\r`` only (not at form feeds or other characters ``str.splitlines``
+splits on).
+
+Header fields are ``key=value`` words after the marker. A value with spaces
+is double-quoted; inside quotes a backslash escapes the next character
+(``\\"``, ``\\\\``). An unquoted value is taken literally. Any key is kept;
+the last of a repeated key wins. :func:`format_fields` writes fields that
+:func:`parse_marker` reads back unchanged.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 HEADER_MAX_LINES = 30
+#: The text every marker contains; files without it skip the code scan.
+MARKER_TEXT = "@ai-generated"
 
-_MARKER = re.compile(r"^\s*#\s*@ai-generated(?![\w-])(?P<rest>.*)$")
-_FIELD = re.compile(r'([A-Za-z][\w-]*)=("(?:[^"\\]|\\.)*"|\S+)')
-_DOCSTRING_START = re.compile(r"""^(?P<prefix>[rRuU]?)(?P<quote>\"\"\"|'''|\"|')""")
-_DEF_START = re.compile(r"^\s*(?:@|def\s|async\s+def\s|class\s)")
+_MARKER = re.compile(r"^[ \t\f]*#\s*@ai-generated(?![\w-])(?P<rest>.*)$", re.DOTALL)
+_KEY = r"[A-Za-z_][\w.-]*"
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+#: One word of the text after the marker: a ``key=value`` field or anything else.
+_WORD = re.compile(
+    rf"""\s*(?:
+        (?P<key>{_KEY})=(?P<value>{_QUOTED}|[^\s"]\S*|)(?=\s|\Z)
+      | (?P<other>{_QUOTED}(?=\s|\Z)|\S+)
+    )""",
+    re.VERBOSE | re.DOTALL,
+)
+_UNQUOTE = re.compile(r"\\(.)", re.DOTALL)
+_NEEDS_QUOTES = re.compile(r'\s|^"|^$')
+_KEY_ONLY = re.compile(rf"{_KEY}\Z")
+_BAD_QUOTE = re.compile(rf'{_KEY}="')
+
+# String literals, written as "unrolled loops" (no nested quantifiers, so no
+# catastrophic backtracking). Each always matches from its opening quote: an
+# unterminated string runs to the end of its line (one quote) or of the text
+# (three quotes), as the tokenizer would give up there.
+_STRING_BODY = (
+    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:(?P<close1>""")|\\?\Z)'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:(?P<close2>''')|\\?\Z)"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:(?P<close3>")|\\?(?=\n)|\\?\Z)'
+    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:(?P<close4>')|\\?(?=\n)|\\?\Z)"
+)
+_CLOSE_GROUPS = ("close1", "close2", "close3", "close4")
+_STRING = re.compile(_STRING_BODY, re.DOTALL)
+#: The lexer: each match is a comment or a string literal; code in between is skipped.
+_LEX = re.compile(r"#[^\n]*|" + _STRING_BODY, re.DOTALL)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+#: Whitespace between header items: blanks, form feeds, newlines, backslash continuations.
+_HEADER_SPACE = re.compile(r"(?:[ \t\f]|\n|\\\n)*")
+_DOC_PREFIX = re.compile(r"[rRuU]?(?=['\"])")
+#: What may follow the module docstring on its closing line.
+_AFTER_DOC = re.compile(r"[ \t\f]*(?:;[ \t\f]*)?(?P<comment>#[^\n]*)?(?:\n|\Z)")
+_DEF_START = re.compile(r"[ \t\f]*(?:@|def\s|async\s+def\s|class\s)")
 
 
 @dataclass(frozen=True)
 class Marker:
+    """One ``# @ai-generated`` comment."""
+
     line: int
     fields: dict[str, str]
     #: ``begin``, ``end`` or ``""`` for a plain marker.
     kind: str = ""
-    #: Text after the fields that is not a field (kept for error messages).
+    #: Words after the marker that are not fields (kept for messages).
     rest: str = ""
+    #: Problems with the fields (an unterminated quote, …).
+    errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,13 +108,86 @@ class Header:
     end_line: int
     #: ``(line, text)`` of each comment, without the ``#``.
     comments: tuple[tuple[int, str], ...] = ()
+    #: The module docstring's source text (quotes included), or ``""``.
     docstring: str = ""
+    #: First line of the module docstring (0 when there is none).
+    docstring_line: int = 0
+    #: The header marker: the first plain ``# @ai-generated`` comment.
     marker: Marker | None = None
     errors: tuple[str, ...] = field(default=())
 
 
+def normalise_newlines(text: str) -> str:
+    """``\\r\\n`` and ``\\r`` as ``\\n``, so that lines can be counted on ``\\n``."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def head_lines(text: str, limit: int = HEADER_MAX_LINES) -> list[str]:
+    """The first ``limit`` lines of ``text`` (no more is read or copied)."""
+    lines: list[str] = []
+    pos = 0
+    for found in _NEWLINE.finditer(text):
+        lines.append(text[pos : found.start()])
+        pos = found.end()
+        if len(lines) == limit:
+            return lines
+    lines.append(text[pos:])
+    return lines
+
+
+# -- fields -------------------------------------------------------------------
+
+
+def parse_fields(text: str) -> tuple[dict[str, str], str, tuple[str, ...]]:
+    """``(fields, other words, errors)`` of the text after a marker."""
+    fields: dict[str, str] = {}
+    other: list[str] = []
+    errors: list[str] = []
+    pos = 0
+    end = len(text.rstrip())
+    while pos < end:
+        found = _WORD.match(text, pos)
+        if found is None:  # pragma: no cover - every non-blank text matches
+            break
+        pos = found.end()
+        key = found.group("key")
+        if key is not None:
+            value = found.group("value")
+            if value.startswith('"'):
+                value = _UNQUOTE.sub(r"\1", value[1:-1])
+            fields[key] = value
+            continue
+        word = found.group("other")
+        if len(errors) < 5 and _BAD_QUOTE.match(word):
+            errors.append(f"unterminated quoted value: {word[:60]}")
+        other.append(word)
+    return fields, " ".join(other), tuple(errors)
+
+
+def format_value(value: str) -> str:
+    """``value`` as :func:`parse_fields` reads it back (quoted if needed)."""
+    if "\n" in value or "\r" in value:
+        raise ValueError("a field value cannot span lines")
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+def format_fields(fields: Mapping[str, str]) -> str:
+    """``key=value`` words for a marker line; inverse of :func:`parse_fields`."""
+    for key in fields:
+        if not _KEY_ONLY.match(key):
+            raise ValueError(f"not a field name: {key!r}")
+    return " ".join(f"{key}={format_value(value)}" for key, value in fields.items())
+
+
 def parse_marker(line: str, lineno: int) -> Marker | None:
-    """Parse one ``# @ai-generated …`` comment line, or return ``None``."""
+    """Parse one ``# @ai-generated …`` comment line, or return ``None``.
+
+    ``line`` is the whole line (leading blanks allowed) or just the comment.
+    """
     match = _MARKER.match(line)
     if match is None:
         return None
@@ -52,128 +196,189 @@ def parse_marker(line: str, lineno: int) -> Marker | None:
     word = rest.split(None, 1)[0] if rest else ""
     if word in ("begin", "end"):
         kind = word
-        rest = rest[len(word) :].strip()
-    fields: dict[str, str] = {}
-    leftover = []
-    pos = 0
-    for found in _FIELD.finditer(rest):
-        leftover.append(rest[pos : found.start()])
-        pos = found.end()
-        value = found.group(2)
-        if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        fields[found.group(1)] = value
-    leftover.append(rest[pos:])
-    return Marker(lineno, fields, kind, " ".join("".join(leftover).split()))
+        rest = rest[len(word) :].lstrip()
+    fields, other, errors = parse_fields(rest)
+    return Marker(lineno, fields, kind, other, errors)
 
 
-def _docstring_end(lines: list[str], index: int, quote: str, after: str) -> int | None:
-    """Index of the line where a string starting on ``lines[index]`` closes."""
-    text = after
-    i = index
-    while True:
-        pos = 0
-        while True:
-            found = text.find(quote, pos)
-            if found < 0:
-                break
-            if found > 0 and text[found - 1] == "\\" and not text[:found].endswith("\\\\"):
-                pos = found + 1
-                continue
-            return i
-        if len(quote) == 1:
-            return None  # a one-quote string does not span lines
-        i += 1
-        if i >= len(lines) or i >= HEADER_MAX_LINES * 4:
-            return None
-        text = lines[i]
+# -- the header ---------------------------------------------------------------
 
 
 def scan_header(text: str) -> Header:
-    """Scan the header: comments, the module docstring and a marker."""
-    lines = text.split("\n", HEADER_MAX_LINES * 4)[: HEADER_MAX_LINES * 4]
+    """Scan the header: comments, the module docstring and the header marker.
+
+    Reads the first :data:`HEADER_MAX_LINES` lines of ``text`` only.
+    """
+    head = "\n".join(head_lines(text))
+    if head.startswith("\ufeff"):
+        head = " " + head[1:]  # keep columns; a BOM is not code
     comments: list[tuple[int, str]] = []
-    doc_parts: list[str] = []
     marker: Marker | None = None
-    seen_docstring = False
+    docstring = ""
+    docstring_line = 0
     end_line = 0
-    i = 0
-    while i < len(lines) and i < HEADER_MAX_LINES:
-        raw = lines[i].rstrip("\r")
-        stripped = raw.strip()
-        if i == 0:
-            stripped = stripped.lstrip("\ufeff")
-        if not stripped or stripped == "\\":
-            i += 1
+    line = 1  # line number at ``pos``
+    pos = 0
+    size = len(head)
+
+    def add_comment(start: int, stop: int, number: int) -> None:
+        nonlocal marker
+        comment = head[start:stop]
+        comments.append((number, comment[1:].strip()))
+        if marker is None and MARKER_TEXT in comment:
+            found = parse_marker(comment, number)
+            if found is not None and found.kind == "":
+                marker = found
+
+    while True:
+        space = _HEADER_SPACE.match(head, pos)
+        assert space is not None  # the pattern matches the empty string
+        line += head.count("\n", pos, space.end())
+        pos = space.end()
+        if pos >= size:
+            break
+        if head[pos] == "#":
+            stop = head.find("\n", pos)
+            stop = size if stop < 0 else stop
+            add_comment(pos, stop, line)
+            end_line = line
+            pos = stop
             continue
-        if stripped.startswith("#"):
-            comments.append((i + 1, stripped[1:].strip()))
-            if marker is None:
-                found = parse_marker(stripped, i + 1)
-                if found is not None and found.kind == "":
-                    marker = found
-            end_line = i + 1
-            i += 1
-            continue
-        start = _DOCSTRING_START.match(stripped)
-        if start is not None and not seen_docstring:
-            quote = start.group("quote")
-            body = stripped[start.end() :]
-            close = _docstring_end(lines, i, quote, body)
-            if close is None:
-                break
-            seen_docstring = True
-            doc_parts.extend(line.rstrip("\r") for line in lines[i : close + 1])
-            end_line = close + 1
-            i = close + 1
-            continue
-        break
+        if docstring_line:
+            break  # a second string is a statement
+        prefix = _DOC_PREFIX.match(head, pos)
+        if prefix is None:
+            break  # the first statement
+        string = _STRING.match(head, prefix.end())
+        assert string is not None  # a string pattern matches at every quote
+        literal = string.group()
+        closed = any(string.group(name) is not None for name in _CLOSE_GROUPS)
+        if not closed and string.end() < size:
+            break  # a one-quote string unterminated at a newline: not a docstring
+        # A string still open at the end of the header (line 30) ends there.
+        after = _AFTER_DOC.match(head, string.end())
+        if after is None:
+            break  # ``"""…""".strip()`` and the like: an expression statement
+        last_line = line + literal.count("\n")
+        docstring = head[pos : string.end()]
+        docstring_line = line
+        end_line = last_line
+        if after.group("comment"):
+            add_comment(after.start("comment"), after.end("comment"), last_line)
+        line = last_line
+        pos = after.end()
+        if head[pos - 1 : pos] == "\n":
+            line += 1
     return Header(
         end_line=min(end_line, HEADER_MAX_LINES),
-        comments=tuple(c for c in comments if c[0] <= HEADER_MAX_LINES),
-        docstring="\n".join(doc_parts),
-        marker=marker if marker is not None and marker.line <= HEADER_MAX_LINES else None,
+        comments=tuple(comments),
+        docstring=docstring,
+        docstring_line=docstring_line,
+        marker=marker,
     )
 
 
-def scan_regions(text: str, header_end: int) -> Iterator[tuple[int, int]]:
-    """``(first, last)`` tagged lines of each ``begin``/``end`` region.
+# -- markers in code ----------------------------------------------------------
 
-    The marker lines themselves are not part of the region. A ``begin``
-    without an ``end`` runs to the end of the file.
-    """
-    lines = text.splitlines()
-    start: int | None = None
-    for number, line in enumerate(lines, 1):
-        if "@ai-generated" not in line:
+
+@dataclass(frozen=True)
+class CodeMarkers:
+    """The ``# @ai-generated`` comments of a file that are real comments."""
+
+    #: Markers on comment-only lines, in file order.
+    markers: tuple[Marker, ...]
+    #: Number of lines of the file.
+    line_count: int
+    #: Lines of plain markers (at any line) that sit directly above a
+    #: ``def``/``class`` or its decorators, comment lines between allowed.
+    above_def: frozenset[int] = frozenset()
+
+
+def scan_code_markers(text: str) -> CodeMarkers:
+    """Find the markers in comments (never in strings) on comment-only lines."""
+    text = normalise_newlines(text)
+    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    last = text.rfind(MARKER_TEXT)
+    if last < 0:
+        return CodeMarkers((), line_count)
+    markers: list[Marker] = []
+    above_def: set[int] = set()
+    line = 1
+    counted = 0  # ``line`` is the line number at offset ``counted``
+    # A run of comment lines ends at the same code line: remember the answer
+    # for the last run scanned so that many markers in one run cost one scan.
+    run_end = -1
+    run_is_def = False
+    for token in _LEX.finditer(text):
+        start = token.start()
+        if start > last:
+            break
+        if text[start] != "#" or MARKER_TEXT not in token.group():
             continue
-        marker = parse_marker(line, number)
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip(" \t\f\ufeff"):
+            continue  # a comment after code on the same line
+        line += text.count("\n", counted, start)
+        counted = start
+        marker = parse_marker(token.group(), line)
         if marker is None:
             continue
-        if marker.kind == "begin" and start is None:
-            start = number + 1
-        elif marker.kind == "end" and start is not None:
-            if number - 1 >= start:
-                yield (start, number - 1)
-            start = None
-    if start is not None and start <= len(lines):
-        yield (start, len(lines))
+        markers.append(marker)
+        if marker.kind:
+            continue
+        if start >= run_end:
+            run_end, run_is_def = _after_comments(text, token.end())
+        if run_is_def:
+            above_def.add(line)
+    return CodeMarkers(tuple(markers), line_count, frozenset(above_def))
 
 
-def scan_lone_markers(text: str, header_end: int) -> Iterator[int]:
-    """Lines of lone ``# @ai-generated`` comments after the header that sit
+def _after_comments(text: str, pos: int) -> tuple[int, bool]:
+    """From the end of a comment line, skip comment lines; ``(offset of the
+    first other line, whether it starts a def/class/decorator)``."""
+    size = len(text)
+    while pos < size:
+        start = pos + 1  # past the newline
+        stop = text.find("\n", start)
+        stop = size if stop < 0 else stop
+        stripped = text[start:stop].lstrip(" \t\f")
+        if not stripped.startswith("#"):
+            return start, _DEF_START.match(text, start) is not None
+        pos = stop
+    return size, False
+
+
+def pair_regions(
+    markers: tuple[Marker, ...], line_count: int
+) -> Iterator[tuple[int, int, dict[str, str]]]:
+    """``(first, last, fields)`` of each ``begin``/``end`` region.
+
+    The marker lines themselves are not part of the region; the fields are
+    the begin line's. A ``begin`` without an ``end`` runs to the end of the
+    file; a ``begin`` inside an open region and an ``end`` with no open
+    region are ignored; an empty region is dropped.
+    """
+    begin: Marker | None = None
+    for marker in markers:
+        if marker.kind == "begin" and begin is None:
+            begin = marker
+        elif marker.kind == "end" and begin is not None:
+            if marker.line - 1 > begin.line:
+                yield (begin.line + 1, marker.line - 1, begin.fields)
+            begin = None
+    if begin is not None and begin.line < line_count:
+        yield (begin.line + 1, line_count, begin.fields)
+
+
+def scan_regions(text: str) -> list[tuple[int, int]]:
+    """``(first, last)`` tagged lines of each ``begin``/``end`` region."""
+    found = scan_code_markers(text)
+    return [(first, last) for first, last, _ in pair_regions(found.markers, found.line_count)]
+
+
+def scan_lone_markers(text: str, header_end: int) -> list[int]:
+    """Lines of plain ``# @ai-generated`` comments after the header that sit
     directly above a ``def``, ``class`` or decorator (comment lines between
     are allowed, blank lines are not)."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        number = index + 1
-        if number <= header_end or "@ai-generated" not in line:
-            continue
-        marker = parse_marker(line, number)
-        if marker is None or marker.kind:
-            continue
-        follow = index + 1
-        while follow < len(lines) and lines[follow].strip().startswith("#"):
-            follow += 1
-        if follow < len(lines) and _DEF_START.match(lines[follow]):
-            yield number
+    found = scan_code_markers(text)
+    return sorted(line for line in found.above_def if line > header_end)
