@@ -55,7 +55,7 @@ def check_file(
         enabled = selection.for_file(item.project_path)
         if "VBR002" not in enabled:
             return FileResult(tagged=True)
-        reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+        reason = tag.first_reason
         message = rule_info("VBR002").format_message(problem=problem)
         finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
         return FileResult([finding], tagged=True)
@@ -77,11 +77,11 @@ def check_file(
     except RecursionError:
         if "VBR002" not in enabled:
             return FileResult(tagged=True)
-        reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+        reason = tag.first_reason
         problem = "nested too deeply to analyse"
         message = rule_info("VBR002").format_message(problem=problem)
         findings = [make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)]
-    reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+    reason = tag.first_reason
     findings = apply_suppressions(findings, text, item.display, reason, enabled, is_tagged)
     if findings:
         hashes = line_hashes(source.data, {f.line for f in findings})
@@ -115,7 +115,7 @@ def failure_result(
     tag = tag_file(item.project_path, source.text or source.head, settings)
     if tag is None or "VBR002" not in selection.for_file(item.project_path):
         return FileResult(messages=[f"{item.display}: skipped: {problem}"])
-    reason = tag.reason or (tag.regions[0].reason if tag.regions else "region")
+    reason = tag.first_reason
     message = rule_info("VBR002").format_message(problem=problem)
     finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
     return FileResult([finding], tagged=True)

@@ -10,6 +10,7 @@ lines are dropped.
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Collection, Mapping
@@ -23,11 +24,13 @@ from vibrails.catalogue import rule_info
 from vibrails.checks import all_rules
 from vibrails.checks.base import FileContext, Report, Rule
 from vibrails.finding import Finding, fingerprint
-from vibrails.positions import compute_spans
+from vibrails.positions import locate
 from vibrails.tagging import Region, Tag
 from vibrails.traverse import Dispatch, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+#: Line breaks as CPython and libcst count them (not form feeds, not U+2028).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Rules that apply to the whole tagged file, whichever lines are tagged.
 _FILE_RULES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 
@@ -134,10 +137,10 @@ def check_tree(
     walk(module, Dispatch(rules), enter, leave, _SCOPES)
     if not reports and not defs:
         return TreeResult([], whole)
-    spans = compute_spans(module, [r.node for r in reports] + [r.end_node for r in reports])
+    spans = locate(module, source, [r.node for r in reports] + [r.end_node for r in reports])
     regions = list(tag.regions)
     if defs:
-        regions += _def_regions(module, defs, tag.def_markers, source)
+        regions += _def_regions(module, defs, tag.def_markers, tag.def_fields, source)
     tagged = None if tag.reason is not None else tuple(regions)
     findings: list[Finding] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -156,7 +159,7 @@ def check_tree(
         seen[key] = occurrence + 1
         findings.append(
             make_finding(
-                path, report.code, report.message, reason or _first_reason(tag), span,
+                path, report.code, report.message, reason or tag.first_reason, span,
                 text, report.scope, occurrence,
             )
         )
@@ -169,30 +172,39 @@ def _syntax_finding(
     line, col, message = error
     text = _line(source, line)
     span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
-    reason = tag.reason_at(line) or _first_reason(tag)
+    reason = tag.reason_at(line) or tag.first_reason
     msg = rule_info("VBR001").format_message(error=message)
     return [make_finding(path, "VBR001", msg, reason, span, text)]
 
 
 def _def_regions(
-    module: cst.Module, defs: list[cst.CSTNode], markers: tuple[int, ...], source: str
+    module: cst.Module,
+    defs: list[cst.CSTNode],
+    markers: tuple[int, ...],
+    fields: Mapping[int, Mapping[str, str]],
+    source: str,
 ) -> list[Region]:
     """Regions of the defs and classes that sit directly under a lone marker."""
     starts: list[cst.CSTNode] = []
     for node in defs:
         decorators = getattr(node, "decorators", ())
         starts.append(decorators[0] if decorators else node)
-    spans = compute_spans(module, [*starts, *defs])
-    lines = source.splitlines()
+    spans = locate(module, source, [*starts, *defs])
+    lines = _LINE_BREAK.split(source)
+    marker_lines = set(markers)
     out = []
     for node, first in zip(defs, starts, strict=True):
         top = spans[id(first)][0]
         above = top - 1
-        while above >= 1 and above not in markers and lines[above - 1].strip().startswith("#"):
+        while (
+            above >= 1
+            and above not in marker_lines
+            and lines[above - 1].strip().startswith("#")
+        ):
             above -= 1
-        if above in markers:
+        if above in marker_lines:
             end = spans[id(node)][2]
-            out.append(Region(top, end, f"region:{top}-{end}"))
+            out.append(Region(top, end, f"region:{top}-{end}", fields.get(above, {})))
     return out
 
 
@@ -203,21 +215,13 @@ def _region_reason(regions: list[Region], line: int) -> str | None:
     return None
 
 
-def _first_reason(tag: Tag) -> str:
-    if tag.reason:
-        return tag.reason
-    if tag.regions:
-        return tag.regions[0].reason
-    return "region"
-
-
 def _line(source: str, line: int) -> str:
-    lines = source.splitlines()
+    lines = _LINE_BREAK.split(source)
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _slice(source: str, span: tuple[int, int, int, int]) -> str:
-    lines = source.splitlines()[span[0] - 1 : span[2]]
+    lines = _LINE_BREAK.split(source)[span[0] - 1 : span[2]]
     if not lines:
         return ""
     if len(lines) == 1:
