@@ -102,8 +102,8 @@ def main() -> None:
               help="Print the number of findings per rule.")
 @click.option("--force-exclude", is_flag=True,
               help="Apply exclusions even to paths named on the command line.")
-@click.option("--fix", is_flag=True, help="Apply safe fixes (not available yet).")
-@click.option("--diff", is_flag=True, help="Show safe fixes as a diff (not available yet).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff; write nothing.")
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="Report only findings absent from this earlier JSON/SARIF report.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
@@ -134,8 +134,7 @@ def check(
     debug: bool,
 ) -> None:
     """Check PATHS (default: the current folder)."""
-    for flag, name in ((fix, "--fix"), (diff, "--diff"), (baseline, "--baseline"),
-                       (git_trailers, "--git-trailers")):
+    for flag, name in ((baseline, "--baseline"), (git_trailers, "--git-trailers")):
         if flag:
             raise UsageError(f"{name} is not available in vibrails {__version__} yet")
     started = time.perf_counter()
@@ -186,6 +185,9 @@ def check(
         click.echo("\r\x1b[K", nl=False, err=True)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     notes += [m for r in results for m in r.messages]
+    if fix or diff:
+        findings = _apply_fixes(items, findings, config.settings(), selection, diff, notes,
+                                output, quiet, exit_zero)
 
     catalogue = load_catalogue()
     context = ReportContext(
@@ -214,6 +216,28 @@ def check(
         f.suppressed is None and level_rank(f.level) >= level_rank(threshold) for f in findings
     )
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _apply_fixes(items: Any, findings: Any, settings: Any, selection: Selection, diff: bool,
+                 notes: list[str], output: Path | None, quiet: bool, exit_zero: bool) -> Any:
+    """``--fix``: fix, return the findings left. ``--diff``: print the diff and exit
+    (1 when something would change, as ruff does)."""
+    from vibrails.fix import apply_fixes
+
+    outcome = apply_fixes(items, findings, settings, selection, write=not diff)
+    notes += outcome.messages
+    if diff:
+        _write(outcome.diff, output)
+        if not quiet:
+            for note in notes:
+                click.echo(f"vibrails: warning: {note}", err=True)
+            click.echo(f"vibrails: {outcome.fixed} fix(es) available in {outcome.files} file(s)",
+                       err=True)
+        sys.exit(1 if outcome.fixed and not exit_zero else 0)
+    if not quiet and outcome.fixed:
+        click.echo(f"vibrails: fixed {outcome.fixed} finding(s) in {outcome.files} file(s)",
+                   err=True)
+    return outcome.findings
 
 
 def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:

@@ -29,6 +29,16 @@ MUTATING_METHODS = frozenset(
     }
 )
 
+#: Standard-library functions that change their first argument in place
+#: (qualified names; the state rules match them through import aliases).
+MUTATING_FUNCTIONS = frozenset(
+    {
+        "random.shuffle", "heapq.heappush", "heapq.heappop", "heapq.heapify",
+        "heapq.heapreplace", "heapq.heappushpop", "bisect.insort", "bisect.insort_left",
+        "bisect.insort_right",
+    }
+)
+
 #: Augmented assignment operands that make ``x op= y`` an in-place change of a
 #: list, set or dict (``+=`` on a list extends it; ``|=`` on a set or dict updates it).
 MUTABLE_DISPLAYS = (

@@ -60,6 +60,9 @@ class Names:
         #: Names of module-level classes and functions.
         self.classes: dict[str, cst.ClassDef] = {}
         self.functions: dict[str, cst.FunctionDef] = {}
+        #: Local names bound by ``import x`` / ``import x.y as z`` (modules, not
+        #: objects imported from them).
+        self.modules: set[str] = set()
         self._scan(module.body)
 
     def _scan(self, body: object) -> None:
@@ -114,6 +117,7 @@ class Names:
                     local = name.split(".", 1)[0]
                     self.imports[local] = local
                 self.module_bindings.add(local)
+                self.modules.add(local)
         elif isinstance(small, cst.ImportFrom):
             if isinstance(small.names, cst.ImportStar):
                 return
