@@ -211,7 +211,7 @@ def test_selection_pickles() -> None:
 
 # -- through the command line ----------------------------------------------------------
 
-MUTABLE_DEFAULT = "def f(x=[]):\n    return x\n"
+MUTABLE_DEFAULT = "def _f(x=[]):\n    return x\n"  # private: only VBR304 applies
 SYNTAX_ERROR = "def f(:\n"
 
 

@@ -65,7 +65,7 @@ def test_suppressions_outside_a_tagged_region_are_not_judged(tmp_path: Path) -> 
                 "def also_human(b={}):  # noqa: VBR304\n"
                 "    return b\n"
                 "# @ai-generated begin\n"
-                "def ai(c=[]):  # noqa: VBR304\n"
+                "def _ai(c=[]):  # noqa: VBR304\n"
                 "    return c\n"
                 "# @ai-generated end\n"
             )

@@ -12,12 +12,15 @@ same hoisting of start/end nodes), which a test checks on real code.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from types import TracebackType
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+from vibrails.traverse import children
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
@@ -135,3 +138,102 @@ def compute_spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int,
         end_line, end_col = where[end]
         result[key] = (start_line, start_col, end_line, end_col)
     return result
+
+
+# -- the fast path: statements and definitions located through CPython's ast --
+
+_STATEMENT = (cst.BaseSmallStatement, cst.BaseCompoundStatement)
+_CONTAINERS = (
+    cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine,
+    cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase,
+    *_STATEMENT,
+)
+_DEF_HEAD = re.compile(r"(?:async\s+)?(?:def|class)\s+")
+
+
+def _cst_statements(module: cst.Module) -> list[cst.CSTNode]:
+    """Every statement of ``module`` in source order (expressions are not entered)."""
+    out: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _STATEMENT):
+            out.append(node)
+        kids = [c for c in children(node) if isinstance(c, _CONTAINERS)]
+        kids.reverse()
+        stack.extend(kids)
+    return out
+
+
+def locate(module: cst.Module, source: str, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
+    """Spans of ``nodes``, cheaply where possible.
+
+    Rules mostly report statements and definitions. CPython's ``ast`` knows
+    where every statement starts, and statements come in the same order in
+    both trees, so those are paired up by order; a definition's name is found
+    on its line. Start positions are exactly libcst's; the end of a compound
+    statement is the end of its last statement. Any other node, or a file
+    where the pairing does not hold, falls back to :func:`compute_spans`.
+    """
+    wanted = list(nodes)
+    names: dict[int, cst.CSTNode] = {}
+    for node in wanted:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names[id(node.name)] = node
+    if not wanted or not all(isinstance(n, _STATEMENT) or id(n) in names for n in wanted):
+        return compute_spans(module, wanted)
+    try:
+        spans = _ast_spans(module, source, wanted, names)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        spans = None
+    return spans if spans is not None else compute_spans(module, wanted)
+
+
+def _ast_spans(
+    module: cst.Module,
+    source: str,
+    wanted: list[cst.CSTNode],
+    names: dict[int, cst.CSTNode],
+) -> dict[int, Span] | None:
+    tree = ast.parse(source)
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    found.sort(key=lambda n: (n.lineno, n.col_offset))
+    statements = _cst_statements(module)
+    if len(found) != len(statements):
+        return None
+    lines = _NEWLINE.split(source)
+    by_id = {id(node): stmt for node, stmt in zip(statements, found, strict=True)}
+    result: dict[int, Span] = {}
+    for node in wanted:
+        key = id(node)
+        if key in result:
+            continue
+        if key in names:
+            owner = by_id.get(id(names[key]))
+            if owner is None:
+                return None
+            line = lines[owner.lineno - 1]
+            start = _column(line, owner.col_offset)
+            head = _DEF_HEAD.match(line, start)
+            name = node.value if isinstance(node, cst.Name) else ""
+            if head is None or not line.startswith(name, head.end()):
+                return None
+            result[key] = (owner.lineno, head.end(), owner.lineno, head.end() + len(name))
+            continue
+        stmt = by_id.get(key)
+        if stmt is None or stmt.end_lineno is None or stmt.end_col_offset is None:
+            return None
+        result[key] = (
+            stmt.lineno,
+            _column(lines[stmt.lineno - 1], stmt.col_offset),
+            stmt.end_lineno,
+            _column(lines[stmt.end_lineno - 1], stmt.end_col_offset),
+        )
+    return result
+
+
+def _column(line: str, byte_offset: int) -> int:
+    """A UTF-8 byte offset in ``line`` as a code-point column."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
