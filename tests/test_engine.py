@@ -182,3 +182,71 @@ def test_walker_is_not_limited_by_recursion_depth() -> None:
 
     walk(module, Dispatch([Count()]))
     assert len(seen) == 1500
+
+
+DEFINITIONS = '''
+import functools
+
+@functools.cache
+def cached(a):
+    return a
+
+class Outer(Base):
+    @property
+    def value(self):
+        def inner(x=lambda: 1):
+            return [y for y in x()]
+        return inner
+
+    async def fetch(self): ...
+
+    class Nested: pass
+
+async  def  spaced(): pass
+def_not_a_def = 1
+def \u00e9t\u00e9(): pass
+if 0:
+    def removed(): pass
+'''
+
+
+def _definition_spans(source: str) -> tuple[dict[int, tuple[int, int, int, int]] | None, dict[int, tuple[int, int, int, int]]]:
+    from vibrails.positions import _code_spans, _cst_statements
+
+    module = cst.parse_module(source)
+    code = compile(source, "<test>", "exec", dont_inherit=True)
+    defs = [s for s in _cst_statements(module) if isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+    wanted: list[cst.CSTNode] = [*defs, *(d.name for d in defs)]
+    names = {id(d.name): d for d in defs}
+    found = _code_spans(module, source, wanted, names, code)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    exact = {}
+    for node in wanted:
+        r = expected[node]
+        exact[id(node)] = (r.start.line, r.start.column, r.end.line, r.end.column)
+    return found, exact
+
+
+def test_definition_positions_from_code_objects_fall_back_when_code_was_removed() -> None:
+    found, _ = _definition_spans(DEFINITIONS)
+    assert found is None  # 'removed' under 'if 0:' has no code object
+
+
+@pytest.mark.parametrize("path", _stdlib_sample(12), ids=lambda p: p.name)
+def test_definition_positions_from_code_objects_equal_libcst(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    found, exact = _definition_spans(source)
+    if found is None:
+        pytest.skip("pairing does not hold in this file")
+    for key, span in found.items():
+        assert span[:2] == exact[key][:2]
+
+
+def test_definition_positions_from_code_objects_on_tricky_definitions() -> None:
+    source = DEFINITIONS.replace("if 0:\n    def removed(): pass\n", "")
+    found, exact = _definition_spans(source)
+    assert found is not None
+    for key, span in found.items():
+        assert span[:2] == exact[key][:2]
+    names = {k: v for k, v in found.items() if v[3] - v[1] < 20 and v[0] == v[2]}
+    assert names

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import types
 from collections.abc import Iterable
 from types import TracebackType
 
@@ -149,6 +150,7 @@ _CONTAINERS = (
     *_STATEMENT,
 )
 _DEF_HEAD = re.compile(r"(?:async\s+)?(?:def|class)\s+")
+_DEF_LINE = re.compile(r"[ \t\f]*(?P<head>(?:async[ \t]+)?(?:def|class)[ \t]+)(?P<name>\w+)")
 
 
 def _cst_statements(module: cst.Module) -> list[cst.CSTNode]:
@@ -165,22 +167,39 @@ def _cst_statements(module: cst.Module) -> list[cst.CSTNode]:
     return out
 
 
-def locate(module: cst.Module, source: str, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
+def locate(
+    module: cst.Module,
+    source: str,
+    nodes: Iterable[cst.CSTNode],
+    code: types.CodeType | None = None,
+) -> dict[int, Span]:
     """Spans of ``nodes``, cheaply where possible.
 
-    Rules mostly report statements and definitions. CPython's ``ast`` knows
-    where every statement starts, and statements come in the same order in
-    both trees, so those are paired up by order; a definition's name is found
-    on its line. Start positions are exactly libcst's; the end of a compound
-    statement is the end of its last statement. Any other node, or a file
-    where the pairing does not hold, falls back to :func:`compute_spans`.
+    Rules mostly report definitions and statements. For definitions, the code
+    object that the VBR001 check compiled already knows where each function
+    and class starts (``co_firstlineno``): its nested code objects, in line
+    order, pair up with libcst's definitions in source order, and the ``def``
+    line is found from there. For statements, CPython's ``ast`` knows where
+    every statement starts, and statements come in the same order in both
+    trees. Start positions are exactly libcst's; the end of a definition is
+    the end of its name, that of a compound statement the end of its last
+    statement. Any other node, or a file where a pairing does not hold, falls
+    back to :func:`compute_spans`.
     """
     wanted = list(nodes)
+    if not wanted:
+        return {}
     names: dict[int, cst.CSTNode] = {}
     for node in wanted:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             names[id(node.name)] = node
-    if not wanted or not all(isinstance(n, _STATEMENT) or id(n) in names for n in wanted):
+    if code is not None and all(
+        isinstance(n, (cst.FunctionDef, cst.ClassDef)) or id(n) in names for n in wanted
+    ):
+        found = _code_spans(module, source, wanted, names, code)
+        if found is not None:
+            return found
+    if not all(isinstance(n, _STATEMENT) or id(n) in names for n in wanted):
         return compute_spans(module, wanted)
     try:
         spans = _ast_spans(module, source, wanted, names)
@@ -229,6 +248,53 @@ def _ast_spans(
             stmt.end_lineno,
             _column(lines[stmt.end_lineno - 1], stmt.end_col_offset),
         )
+    return result
+
+
+def _code_objects(code: types.CodeType) -> list[types.CodeType]:
+    """Code objects of the functions and classes under ``code``, in line order."""
+    out: list[types.CodeType] = []
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        for const in current.co_consts:
+            if isinstance(const, types.CodeType):
+                if not const.co_name.startswith("<") and const.co_name != "__annotate__":
+                    out.append(const)
+                stack.append(const)
+    out.sort(key=lambda c: c.co_firstlineno)
+    return out
+
+
+def _code_spans(
+    module: cst.Module,
+    source: str,
+    wanted: list[cst.CSTNode],
+    names: dict[int, cst.CSTNode],
+    code: types.CodeType,
+) -> dict[int, Span] | None:
+    defs = [n for n in _cst_statements(module) if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
+    codes = _code_objects(code)
+    if [d.name.value for d in defs] != [c.co_name for c in codes]:
+        return None  # e.g. a def in code the compiler removed (``if 0:``)
+    first_line = {id(d): c.co_firstlineno for d, c in zip(defs, codes, strict=True)}
+    lines = _NEWLINE.split(source)
+    result: dict[int, Span] = {}
+    for node in wanted:
+        owner = names.get(id(node), node)
+        assert isinstance(owner, (cst.FunctionDef, cst.ClassDef))
+        line = first_line[id(owner)]
+        name = owner.name.value
+        for number in range(line, min(line + 200, len(lines)) + 1):
+            head = _DEF_LINE.match(lines[number - 1])
+            if head is not None and head.group("name") == name:
+                break
+        else:
+            return None
+        if node is owner:
+            result[id(node)] = (number, head.start("head"), number, head.end("name"))
+        else:
+            result[id(node)] = (number, head.start("name"), number, head.end("name"))
     return result
 
 
