@@ -10,6 +10,7 @@ findings.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -19,16 +20,36 @@ from pathlib import Path
 from typing import Any
 
 from vibrails import __version__
+from vibrails.catalogue import catalogue_dir
 from vibrails.finding import Finding
 
 _FORMAT = 1
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of vibrails' own files (name, size, modification time).
+
+    The version alone is not enough: in a checkout, editing a rule must not
+    leave its old findings in the cache. Reading ~100 ``stat`` results costs
+    well under a millisecond.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.rglob("*.py"), *catalogue_dir().glob("*.toml")]):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 class Cache:
     def __init__(self, folder: Path, config_fingerprint: str) -> None:
         self.folder = folder / f"v{_FORMAT}-{__version__}"
         self.salt = hashlib.sha256(
-            f"{__version__}\0{_FORMAT}\0{config_fingerprint}".encode()
+            f"{__version__}\0{_FORMAT}\0{code_fingerprint()}\0{config_fingerprint}".encode()
         ).digest()
         self.broken: str | None = None
 
