@@ -1,0 +1,93 @@
+"""What a check run needs from the ledger: one summary per path, and its problems.
+
+Built by one streaming pass (two when the ledger holds merge points), in the
+parent process, once per run; the summaries are small and picklable, so they
+travel to the workers with the settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from vibrails.ledger.events import GENERATIONS
+from vibrails.ledger.store import Problem, scan
+
+
+@dataclass(frozen=True)
+class PathSummary:
+    """The ledger's history of one path, reduced to what the rules ask."""
+
+    #: Latest event: kind, ledger line, content hash, time.
+    kind: str
+    line: int
+    sha256: str | None
+    at: str
+    #: Latest ``generated``/``regenerated`` event (line 0: none) and its fields.
+    generation_line: int = 0
+    generation_kind: str = ""
+    generation_at: str = ""
+    model: str = ""
+    prompt: str = ""
+    tool: str = ""
+    params: str = ""
+    #: A ``reviewed`` event after the latest generation (or after the first
+    #: event when there is no generation), and who reviewed.
+    reviewed: bool = False
+    reviewed_by: str = ""
+
+    def key(self) -> str:
+        """A stable text of the summary (part of the cache key)."""
+        return repr(self)
+
+
+def _params(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    return str(value or "")
+
+
+def fold(summary: PathSummary | None, line: int, event: dict[str, Any]) -> PathSummary:
+    """The summary after ``event`` (on ledger line ``line``)."""
+    kind = event["event"]
+    base = summary or PathSummary(kind, line, None, "")
+    sha = event.get("sha256")
+    base = replace(base, kind=kind, line=line, sha256=sha.lower() if sha else None, at=event["at"])
+    if kind in GENERATIONS:
+        return replace(
+            base,
+            generation_line=line,
+            generation_kind=kind,
+            generation_at=event["at"],
+            model=event.get("model", "") or "",
+            prompt=event.get("prompt", "") or "",
+            tool=event.get("tool", "") or "",
+            params=_params(event.get("params")),
+            reviewed=False,
+            reviewed_by="",
+        )
+    if kind == "reviewed":
+        return replace(base, reviewed=True, reviewed_by=event.get("by", "") or base.reviewed_by)
+    return base
+
+
+@dataclass
+class LedgerIndex:
+    paths: dict[str, PathSummary]
+    problems: list[Problem]
+    events: int = 0
+
+
+def load_index(ledger: Path) -> LedgerIndex:
+    """Summaries of every path and the ledger's problems (streamed)."""
+    paths: dict[str, PathSummary] = {}
+    count = 0
+
+    def on_event(line: int, event: dict[str, Any], text: str) -> None:
+        nonlocal count
+        count += 1
+        paths[event["path"]] = fold(paths.get(event["path"]), line, event)
+
+    problems = scan(ledger, on_event)
+    return LedgerIndex(paths, problems, count)

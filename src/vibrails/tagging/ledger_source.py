@@ -1,0 +1,52 @@
+"""Tagging sources fed by the run's provenance data (:mod:`vibrails.ledger.context`):
+the ledger and git trailers (whole files) and attribution logs (line ranges).
+
+Each is a dictionary lookup of the file's repository path: an untagged file
+still costs only its header read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from vibrails.ledger.context import KEY, Provenance
+from vibrails.tagging import FileFacts, Region
+
+
+def _provenance(settings: Mapping[str, Any]) -> Provenance | None:
+    value = settings.get(KEY)
+    return value if isinstance(value, Provenance) and not value.empty else None
+
+
+def ledger_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
+    prov = _provenance(settings)
+    if prov is None or not prov.paths:
+        return None
+    summary = prov.paths.get(prov.repo_path(facts.path))
+    if summary is None or summary.kind == "removed":
+        return None
+    return f"ledger:{summary.line}"
+
+
+def trailer_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
+    prov = _provenance(settings)
+    if prov is None or not prov.trailers:
+        return None
+    hit = prov.trailers.get(prov.repo_path(facts.path))
+    return None if hit is None else hit.reason
+
+
+def attribution_source(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Region]:
+    prov = _provenance(settings)
+    if prov is None or not prov.attributions:
+        return
+    for item in prov.attributions.get(prov.repo_path(facts.path), ()):
+        fields = {"model": item.model} if item.model else {}
+        if item.tool:
+            fields["tool"] = item.tool
+        yield Region(item.start, item.end, item.reason, fields)
+
+
+WHOLE_FILE = (ledger_source, trailer_source)
+REGIONS = (attribution_source,)

@@ -1,0 +1,140 @@
+"""Tagging by git trailers: a real repository whose commits carry each form."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from util import run_vibrails, write
+
+from vibrails.tagging.trailers import ai_trailer
+
+BAD = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.com",
+         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+COMMITS = [
+    ("assisted.py", "Add basket helper\n\nAssisted-by: claude:claude-opus-4-5 coccinelle sparse\n"),
+    ("generated.py", "Add generated helper\n\nGenerated-by: gpt-5.1\n"),
+    ("claude.py", "Add claude helper\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"),
+    ("copilot.py", "Add copilot helper\n\nCo-authored-by: Copilot "
+                   "<175728472+Copilot@users.noreply.github.com>\n"),
+    ("footer.py", "Add footer helper\n\n\U0001f916 Generated with [Claude Code](https://claude.com/claude-code)\n"),
+    ("human.py", "Hand-written helper\n\nCo-authored-by: Claude Dupont <claude@dupont.fr>\n"
+                 "Assisted-by: Jane Doe <jane@example.com>\n"),
+    ("plain.py", "Another hand-written helper\n"),
+]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    _git(tmp_path, "init", "-q")
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\n"})
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "project")
+    for name, message in COMMITS:
+        write(tmp_path, {f"src/{name}": BAD})
+        _git(tmp_path, "add", "-A")
+        _git(tmp_path, "commit", "-q", "-m", message)
+    return tmp_path
+
+
+def _tags(result: subprocess.CompletedProcess[str]) -> dict[str, set[str]]:
+    assert "Traceback" not in result.stderr, result.stderr
+    tags: dict[str, set[str]] = {}
+    for finding in json.loads(result.stdout):
+        tags.setdefault(finding["path"].rsplit("/", 1)[-1], set()).add(finding["tag"])
+    return tags
+
+
+def test_every_trailer_form_tags_its_files(repo: Path) -> None:
+    result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
+                          "--select", "VBR304", cwd=repo)
+    tags = _tags(result)
+    assert set(tags) == {"assisted.py", "generated.py", "claude.py", "copilot.py", "footer.py"}
+    [assisted] = tags["assisted.py"]
+    assert assisted.startswith("trailer:Assisted-by claude:claude-opus-4-5 (")
+    assert tags["claude.py"] == {next(iter(tags["claude.py"]))}
+    assert next(iter(tags["claude.py"])).startswith("trailer:Co-authored-by Claude (")
+    assert next(iter(tags["footer.py"])).startswith("trailer:Generated with Claude Code (")
+
+
+def test_trailers_are_opt_in_and_config_turns_them_on(repo: Path) -> None:
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select", "VBR304",
+                          cwd=repo)
+    assert json.loads(result.stdout) == []
+    write(repo, {"pyproject.toml": "[tool.vibrails]\ngit-trailers = true\n"})
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select", "VBR304",
+                          cwd=repo)
+    assert len(_tags(result)) == 5
+
+
+def test_the_model_of_assisted_by_goes_into_the_fix(repo: Path) -> None:
+    result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
+                          "--select", "VBR401", cwd=repo)
+    messages = {f["path"]: f["message"] for f in json.loads(result.stdout)}
+    assert ("vibrails ledger record src/assisted.py --model claude-opus-4-5 --prompt PROMPT"
+            in messages["src/assisted.py"])
+    assert "--model MODEL" in messages["src/claude.py"]
+
+
+def test_one_git_call_per_run(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    for index in range(20):
+        write(repo, {f"src/more{index}.py": "x = 1\n"})
+    shim = tmp_path_factory.mktemp("shim")
+    log = shim / "calls.log"
+    real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True).stdout
+    script = shim / "git"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real.strip()}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+    result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
+                          "--select", "VBR304", "-j", "2", cwd=repo, env=env)
+    assert len(_tags(result)) == 5
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 and " log " in f" {calls[0]} ", calls
+
+
+def test_outside_git_the_run_goes_on_with_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": BAD})
+    result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "not in a git repository" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("x\n\nAssisted-by: claude:claude-3-opus coccinelle", ("Assisted-by claude:claude-3-opus",
+                                                               "claude-3-opus")),
+        ("x\n\nassisted-by: Copilot", ("Assisted-by Copilot", "")),
+        ("x\n\nGenerated-by: Gemini 2.5 Pro", ("Generated-by Gemini", "")),
+        ("x\n\nCo-authored-by: Claude Opus 4.5 <noreply@anthropic.com>",
+         ("Co-authored-by Claude Opus 4.5", "")),
+        ("x\n\nCo-authored-by: someone <123+Copilot@users.noreply.github.com>",
+         ("Co-authored-by someone", "")),
+        ("x\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+         ("Co-authored-by aider (gpt-4o)", "")),
+        ("Generated with Claude Code", ("Generated with Claude Code", "")),
+        ("x\n\nCo-authored-by: Claude Dupont <claude@dupont.fr>", None),
+        ("x\n\nAssisted-by: Jane Doe <jane@example.com>", None),
+        ("Mention Co-authored-by: Claude in prose", None),
+        ("x\n\nReviewed-by: Claude <noreply@anthropic.com>", None),
+    ],
+)
+def test_trailer_forms(message: str, expected: tuple[str, str] | None) -> None:
+    assert ai_trailer(message) == expected
