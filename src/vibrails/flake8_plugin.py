@@ -1,0 +1,121 @@
+"""The flake8 plugin: vibrails' findings as flake8 ``VBR`` errors.
+
+Registered under the ``flake8.extension`` entry point group with the code
+prefix ``VBR``. For each file flake8 checks, the plugin runs the same per-file
+pipeline as ``vibrails check`` (:func:`vibrails.checker.check_file`: tagging,
+the rules, ``# noqa: VBR… -- reason`` suppressions) in flake8's own process,
+with the ``[tool.vibrails]`` configuration found from the current directory
+(its ``select``/``ignore``/``per-file-ignores``/``exclude``). flake8's own
+``--select``, ``--ignore``, ``--extend-ignore`` and ``# noqa`` then apply on
+top, as for any plugin.
+
+The plugin never raises into flake8: a file vibrails cannot parse is reported
+as VBR001/VBR002 like on the command line, and anything unexpected (a broken
+configuration, an internal error) becomes one VBR000 error on line 1.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from vibrails import __version__
+
+#: flake8's names for standard input.
+_STDIN_NAMES = frozenset({"stdin", "-", "<stdin>"})
+
+_configs: dict[str, Any] = {}
+
+
+def _load(cwd: str) -> Any:
+    """The configuration, selection and discoverer for ``cwd`` (cached)."""
+    cached = _configs.get(cwd)
+    if cached is None:
+        from vibrails.config import load_config
+        from vibrails.discover import Discoverer
+        from vibrails.selection import Layer, Selection
+
+        config = load_config(None, Path(cwd))
+        values = config.values
+        selection = Selection.from_layers(
+            [Layer(values["select"], values["extend-select"], values["ignore"])],
+            values["per-file-ignores"],
+        )
+        discoverer = Discoverer(
+            config.root, [*values["exclude"], *values["extend-exclude"]], True, Path(cwd)
+        )
+        cached = (config.settings(), selection, discoverer)
+        _configs[cwd] = cached
+    return cached
+
+
+def _on_disk(path: Path, text: str) -> bool:
+    """Whether the file at ``path`` holds ``text`` (flake8 may read standard input)."""
+    from vibrails.source import decode
+
+    try:
+        return decode(path.read_bytes()).replace("\r\n", "\n") == text.replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        return False
+
+
+class VibrailsChecker:
+    """A flake8 tree plugin (it asks only for ``filename`` and ``lines``)."""
+
+    name = "vibrails"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
+        try:
+            found = self._findings()
+        except Exception as exc:  # never crash flake8
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            yield 1, 0, f"VBR000 vibrails could not check this file: {message}", type(self)
+            return
+        for line, col, text in found:
+            yield line, col, text, type(self)
+
+    def _findings(self) -> list[tuple[int, int, str]]:
+        from vibrails.checker import check_file
+        from vibrails.discover import Discovered
+
+        settings, selection, discoverer = _load(os.getcwd())
+        text = "".join(self.lines)
+        name = self.filename
+        path = Path(name)
+        temporary: str | None = None
+        if name not in _STDIN_NAMES and path.is_file():
+            items = discoverer.discover([path])
+            if not items:
+                return []  # excluded by [tool.vibrails] exclude or .gitignore
+            item = items[0]
+        else:
+            absolute = Path(os.path.abspath(name))
+            item = Discovered(absolute, name, discoverer.project_path(absolute))
+        try:
+            if not _on_disk(item.path, text):
+                # Standard input (or a buffer that differs from the file):
+                # check what flake8 was given, under the file's name.
+                handle, temporary = tempfile.mkstemp(suffix=".py")
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(text.encode("utf-8", "surrogatepass"))
+                item = Discovered(Path(temporary), item.display, item.project_path)
+            result = check_file(item, settings, selection)
+        finally:
+            if temporary is not None:
+                os.unlink(temporary)
+        out = []
+        for finding in result.findings:
+            if finding.suppressed is not None:
+                continue
+            message = " ".join(finding.message.split())
+            out.append((finding.line, max(finding.column - 1, 0), f"{finding.code} {message}"))
+        return out
