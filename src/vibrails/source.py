@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,11 @@ def decode(data: bytes) -> str:
 def read_source(path: Path, max_bytes: int) -> Source:
     """Read ``path``; never raises for a bad file."""
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            # A FIFO or a device would block or never end: never open one.
+            return Source(None, "not a regular file")
+        size = info.st_size
         if size > max_bytes:
             with path.open("rb") as fh:
                 start = fh.read(HEAD_BYTES)

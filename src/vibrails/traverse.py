@@ -89,6 +89,18 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
 class Dispatch:
     """Handlers by node class, gathered from rule objects' method names."""
 
+    def remove(self, rule: object) -> None:
+        """Stop calling ``rule``'s handlers (the lists are replaced, not mutated,
+        so a walk iterating one of them is not disturbed)."""
+        for table in (self.visit, self.leave):
+            for node_type, handlers in list(table.items()):
+                kept = [h for h in handlers if getattr(h, "__self__", None) is not rule]
+                if len(kept) != len(handlers):
+                    if kept:
+                        table[node_type] = kept
+                    else:
+                        del table[node_type]
+
     def __init__(self, rules: Iterable[object]) -> None:
         self.visit: dict[type[cst.CSTNode], list[Handler]] = {}
         self.leave: dict[type[cst.CSTNode], list[Handler]] = {}
@@ -110,11 +122,15 @@ def walk(
     on_enter: Callable[[cst.CSTNode], None] | None = None,
     on_exit: Callable[[cst.CSTNode], None] | None = None,
     tracked: tuple[type[cst.CSTNode], ...] = (),
+    on_error: Callable[[Handler, cst.CSTNode, Exception], None] | None = None,
 ) -> None:
     """Visit ``root`` and its descendants once, in source order.
 
     ``on_enter``/``on_exit`` are called around nodes of the ``tracked``
     classes (the engine uses them to keep the stack of enclosing scopes).
+    ``on_error(handler, node, exc)``, if given, is called when a handler
+    raises, and the walk goes on (it may take the handler's rule out of
+    ``dispatch``); without it the exception propagates.
     """
     visit, leave = dispatch.visit, dispatch.leave
     leaving = object()
@@ -125,7 +141,12 @@ def walk(
         if node is leaving:
             node = pop()
             for handler in leave.get(type(node), ()):
-                handler(node)
+                try:
+                    handler(node)
+                except Exception as exc:
+                    if on_error is None:
+                        raise
+                    on_error(handler, node, exc)
             if on_exit is not None and isinstance(node, tracked):
                 on_exit(node)
             continue
@@ -133,7 +154,12 @@ def walk(
         if on_enter is not None and isinstance(node, tracked):
             on_enter(node)
         for handler in visit.get(tp, ()):
-            handler(node)
+            try:
+                handler(node)
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(handler, node, exc)
         if tp in leave or (on_exit is not None and isinstance(node, tracked)):
             push(node)
             push(leaving)
