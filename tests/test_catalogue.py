@@ -62,7 +62,7 @@ ENGINE_CODES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 
 REQUIRED_KEYS = ("code", "name", "pillar", "level", "opt-in", "tags", "summary", "message", "docs")
 TOP_LEVEL_KEYS = frozenset({*REQUIRED_KEYS, "data", "invalid", "valid"})
-EXAMPLE_KEYS = frozenset({"code", "bytes", "expect", "select", "filename", "config"})
+EXAMPLE_KEYS = frozenset({"code", "bytes", "expect", "select", "filename", "config", "ledger"})
 OPTIONAL_DOCS = frozenset(key for key, _ in OPTIONAL_DOC_SECTIONS)
 LEVELS = ("error", "warning", "note")
 POSITION = re.compile(r"^[1-9][0-9]*:[1-9][0-9]*$")

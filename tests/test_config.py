@@ -538,3 +538,26 @@ def test_cli_unreadable_config(shared_dir: Path) -> None:
     else:
         result = run_cli(shared_dir)
     assert_config_failure(result, "vibrails.toml", "cannot read configuration")
+
+
+@pytest.mark.parametrize("key", ["cache-dir", "ledger"])
+@pytest.mark.parametrize("value", ["../outside", "/tmp/elsewhere", "a/../../b"])
+def test_paths_in_the_configuration_stay_inside_the_project(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        f'[tool.vibrails]\n{key} = "{value}"\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=f"key '{key}' must name a path inside the project"):
+        load_config(cwd=project)
+
+
+def test_paths_inside_the_project_are_accepted(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.vibrails]\ncache-dir = "build/.cache"\nledger = "meta/ledger.jsonl"\n',
+        encoding="utf-8",
+    )
+    config = load_config(cwd=tmp_path)
+    assert config.values["cache-dir"] == "build/.cache"

@@ -22,7 +22,8 @@ An entry (``rules/VBR304.toml``; the file name is the code) holds:
   ``bytes``, see :func:`decode_bytes_field`), and optionally ``expect``
   (invalid only: the rule's findings as ``"line:column"``, 1-based),
   ``select`` (codes to run, default the rule's own), ``filename`` (default
-  ``example.py``) and ``config`` (a ``[tool.vibrails]`` table). The example
+  ``example.py``), ``config`` (a ``[tool.vibrails]`` table) and ``ledger``
+  (JSON lines of a provenance ledger written next to the file). The example
   tests check each one with every file treated as AI-generated.
 """
 
@@ -98,6 +99,9 @@ class Example:
     config: dict[str, Any] = field(default_factory=dict)
     #: The file's exact bytes, when the example gives ``bytes`` instead of ``code``.
     raw_bytes: bytes | None = None
+    #: A provenance ledger written next to the example (``.vibrails/ledger.jsonl``),
+    #: with ``\\xNN`` escapes as in ``bytes``; empty for none.
+    ledger: bytes = b""
 
     def content(self) -> bytes:
         """The bytes of the file the example is checked as."""
@@ -202,6 +206,7 @@ def _parse_entry(path: Path) -> RuleInfo:
                     filename=item.get("filename", "example.py"),
                     config=dict(item.get("config", {})),
                     raw_bytes=decode_bytes_field(text) if "bytes" in item else None,
+                    ledger=decode_bytes_field(item.get("ledger", "")),
                 )
             )
     info = RuleInfo(

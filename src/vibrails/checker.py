@@ -10,19 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vibrails.cache import Cache
 from vibrails.catalogue import rule_info
+from vibrails.checks._provenance import ledger_findings, provenance_findings
 from vibrails.discover import Discovered
-from vibrails.engine import check_tree, make_finding, raise_recursion_limit
+from vibrails.engine import check_tree, internal_error, make_finding, raise_recursion_limit
 from vibrails.finding import Finding
+from vibrails.ledger.context import KEY as PROVENANCE_KEY
+from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.pool import supervised_map
 from vibrails.report.linehash import line_hashes
 from vibrails.selection import Selection
 from vibrails.source import read_source
 from vibrails.suppress import apply_suppressions
-from vibrails.tagging import tag_file
+from vibrails.tagging import Tag, ledger_source, tag_file
 
 
 @dataclass
@@ -47,7 +51,7 @@ def check_file(
     source = read_source(item.path, settings["max-file-bytes"])
     if source.text is None:
         problem = source.problem or "cannot read file"
-        tag = tag_file(item.project_path, source.head, settings)
+        tag = _tag(item.project_path, source.head, settings)
         if tag is None:
             if problem == "is a directory" or "max-file-bytes" in problem:
                 return FileResult()
@@ -60,13 +64,19 @@ def check_file(
         finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
         return FileResult([finding], tagged=True)
     text = source.text
-    tag = tag_file(item.project_path, text, settings)
+    tag = _tag(item.project_path, text, settings)
     if tag is None:
         return FileResult()
     enabled = selection.for_file(item.project_path)
+    # File rules (provenance): cheap, no tree; their inputs are in the key.
+    extra = provenance_findings(
+        item.display, item.project_path, source.data, text, tag, enabled, settings
+    )
     key = None
     if cache is not None:
-        key = cache.key(item.display, item.project_path, enabled, source.data)
+        key = cache.key(
+            item.display, item.project_path, enabled, source.data + _provenance_key(tag, extra)
+        )
         cached = cache.get(key)
         if cached is not None:
             return FileResult(cached, tagged=True)
@@ -81,6 +91,7 @@ def check_file(
         problem = "nested too deeply to analyse"
         message = rule_info("VBR002").format_message(problem=problem)
         findings = [make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)]
+    findings = findings + extra
     reason = tag.first_reason
     findings = apply_suppressions(findings, text, item.display, reason, enabled, is_tagged)
     if findings:
@@ -90,6 +101,22 @@ def check_file(
     if cache is not None and key is not None:
         cache.put(key, findings)
     return FileResult(findings, tagged=True)
+
+
+def _tag(project_path: str, text: str, settings: Mapping[str, Any]) -> Tag | None:
+    """Tag a file by its text and, when the run read them, by the ledger, git
+    trailers and attribution logs (dictionary lookups, see ``tagging.ledger_source``)."""
+    if settings.get(PROVENANCE_KEY) is None:
+        return tag_file(project_path, text, settings)
+    return tag_file(project_path, text, settings, ledger_source.WHOLE_FILE, ledger_source.REGIONS)
+
+
+def _provenance_key(tag: Tag, extra: list[Finding]) -> bytes:
+    """What the cache key adds for the ledger, trailers and attribution logs: the
+    tag they gave (reason, regions) and the provenance findings they led to."""
+    regions = [(r.start, r.end, r.reason) for r in tag.regions]
+    found = [(f.code, f.line, f.level, f.message) for f in extra]
+    return repr(("provenance", tag.reason, regions, found)).encode("utf-8", "surrogatepass")
 
 
 # -- the parallel run ---------------------------------------------------------
@@ -104,7 +131,10 @@ def _init_worker(settings: Mapping[str, Any], selection: Selection, cache: Cache
 
 def _check(item: Discovered) -> FileResult:
     state = _worker_state
-    return check_file(item, state["settings"], state["selection"], state["cache"])
+    try:
+        return check_file(item, state["settings"], state["selection"], state["cache"])
+    except Exception as exc:  # a bug outside the rules: VBR000 for this file only
+        return FileResult([internal_error(item.display, exc, state["settings"])], tagged=True)
 
 
 def failure_result(
@@ -112,7 +142,7 @@ def failure_result(
 ) -> FileResult:
     """VBR002 for a file whose check ran out of time or crashed its worker."""
     source = read_source(item.path, settings["max-file-bytes"])
-    tag = tag_file(item.project_path, source.text or source.head, settings)
+    tag = _tag(item.project_path, source.text or source.head, settings)
     if tag is None or "VBR002" not in selection.for_file(item.project_path):
         return FileResult(messages=[f"{item.display}: skipped: {problem}"])
     reason = tag.first_reason
@@ -134,8 +164,12 @@ def run(
     Results are in the order of ``items``, whatever the number of workers.
     """
     results: list[FileResult | None] = [None] * len(items)
+    if PROVENANCE_KEY not in settings:
+        root = project_root(items)
+        if root is not None:
+            settings = prepare_provenance(settings, root)
     if not items:
-        return []
+        return _ledger_result(settings, selection)
 
     def on_failure(item: Discovered, problem: str) -> FileResult:
         return failure_result(item, settings, selection, problem)
@@ -152,7 +186,30 @@ def run(
         results[index] = result
         if progress is not None:
             progress(1)
-    return [r if r is not None else FileResult() for r in results]
+    return [r if r is not None else FileResult() for r in results] + _ledger_result(
+        settings, selection
+    )
+
+
+def _ledger_result(settings: Mapping[str, Any], selection: Selection) -> list[FileResult]:
+    """The ledger's own findings (VBR404) and the provenance notes, once per run."""
+    prov = settings.get(PROVENANCE_KEY)
+    if prov is None:
+        return []
+    enabled = selection.for_file(prov.ledger_project_path)
+    return [FileResult(ledger_findings(settings, enabled), list(prov.notes))]
+
+
+def project_root(items: list[Discovered]) -> Path | None:
+    """The project root the items' ``project_path`` is relative to."""
+    for item in items:
+        project = item.project_path
+        if ".." in project.split("/"):
+            continue
+        path = item.path.as_posix()
+        if path.endswith("/" + project):
+            return Path(path[: -len(project) - 1] or "/")
+    return None
 
 
 def default_jobs() -> int:

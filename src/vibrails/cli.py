@@ -24,6 +24,9 @@ from vibrails.checker import default_jobs, run
 from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config
 from vibrails.discover import Discoverer
 from vibrails.finding import level_rank
+from vibrails.init import init as init_command
+from vibrails.ledger.cli import ledger as ledger_group
+from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.report import FORMAT_NAMES, ReportContext, renderer
 from vibrails.report.statistics import statistics
 from vibrails.selection import Layer, Selection
@@ -134,14 +137,14 @@ def check(
     debug: bool,
 ) -> None:
     """Check PATHS (default: the current folder)."""
-    for flag, name in ((baseline, "--baseline"), (git_trailers, "--git-trailers")):
-        if flag:
-            raise UsageError(f"{name} is not available in vibrails {__version__} yet")
     started = time.perf_counter()
+    known = _load_baseline(baseline) if baseline is not None else None
     config = load_config(config_path)
     values = config.values
     if assume_ai:
         values["assume-ai"] = True
+    if git_trailers:
+        values["git-trailers"] = True
     if fail_on:
         values["fail-on"] = fail_on
     if timeout_per_file:
@@ -180,14 +183,22 @@ def check(
 
     show_progress = not quiet and sys.stderr.isatty() and len(items) >= 200
     progress = _progress_bar(len(items)) if show_progress else None
-    results = run(items, config.settings(), selection, jobs or default_jobs(), cache, progress)
+    settings = config.settings()
+    settings["_debug"] = debug  # VBR000: tracebacks on stderr
+    # Ledger, trailers, attribution logs: read once here, looked up per file.
+    settings = prepare_provenance(settings, config.root)
+    results = run(items, settings, selection, jobs or default_jobs(), cache, progress)
     if show_progress:
         click.echo("\r\x1b[K", nl=False, err=True)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     notes += [m for r in results for m in r.messages]
     if fix or diff:
-        findings = _apply_fixes(items, findings, config.settings(), selection, diff, notes,
+        findings = _apply_fixes(items, findings, settings, selection, diff, notes,
                                 output, quiet, exit_zero)
+    if known is not None:
+        from vibrails.baseline import apply_baseline
+
+        findings = apply_baseline(findings, known)
 
     catalogue = load_catalogue()
     context = ReportContext(
@@ -215,6 +226,11 @@ def check(
     failing = threshold != "none" and any(
         f.suppressed is None and level_rank(f.level) >= level_rank(threshold) for f in findings
     )
+    internal = sorted({f.path for f in findings if f.code == "VBR000"})
+    if internal:  # VBR000: results are incomplete, whatever --exit-zero says
+        click.echo(f"vibrails: error: internal error in {len(internal)} file(s), first "
+                   f"{internal[0]}; see VBR000 in the report", err=True)
+        sys.exit(2)
     sys.exit(1 if failing and not exit_zero else 0)
 
 
@@ -238,6 +254,15 @@ def _apply_fixes(items: Any, findings: Any, settings: Any, selection: Selection,
         click.echo(f"vibrails: fixed {outcome.fixed} finding(s) in {outcome.files} file(s)",
                    err=True)
     return outcome.findings
+
+
+def _load_baseline(path: Path) -> frozenset[str]:
+    from vibrails.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
@@ -303,6 +328,9 @@ def rules(fmt: str) -> None:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
 
 
+main.add_command(init_command)
+
+
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:
@@ -315,3 +343,5 @@ def explain(code: str) -> None:
             return
     _fail(f"unknown rule {code!r}; 'vibrails rules' lists them")
 
+
+main.add_command(ledger_group)

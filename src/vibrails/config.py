@@ -216,11 +216,18 @@ def find_config(start: Path) -> Path | None:
     its error is reported rather than the file silently passed over.
     """
     for folder in (start, *start.parents):
+        try:
+            has_own = (folder / "vibrails.toml").is_file()
+            has_pyproject = (folder / "pyproject.toml").is_file()
+        except OSError as exc:  # a folder on the way up that cannot be read
+            raise ConfigError(
+                f"{folder}: cannot look for a configuration file: {exc.strerror or exc}"
+            ) from exc
         candidate = folder / "vibrails.toml"
-        if candidate.is_file():
+        if has_own:
             return candidate
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if has_pyproject:
             try:
                 data = _read_toml(candidate, str(candidate))
             except ConfigError:
@@ -315,7 +322,24 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     section = _section(path, _read_toml(path, shown), shown)
     values, warnings = validate(section, shown)
     path = path.resolve()
+    _inside(path.parent, values, shown)
     return Config(root=path.parent, source=path, values=values, warnings=warnings)
+
+
+def _inside(root: Path, values: Mapping[str, Any], where: str) -> None:
+    """A configuration may not point vibrails at files outside its project.
+
+    A scanned subproject's configuration is read as it is, so its
+    ``cache-dir`` and ``ledger`` must stay below the folder it sits in (the
+    command line's ``--cache-dir`` is the user's own choice and may go
+    anywhere).
+    """
+    for key in ("cache-dir", "ledger"):
+        target = (root / values[key]).resolve()
+        if target != root and root not in target.parents:
+            raise ConfigError(
+                f"{where}: key '{key}' must name a path inside the project, not {values[key]!r}"
+            )
 
 
 def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import traceback
 import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 
-from vibrails.catalogue import rule_info
+from vibrails.catalogue import load_catalogue, rule_info
 from vibrails.checks import all_rules
 from vibrails.checks.base import FileContext, Report, Rule
 from vibrails.finding import Finding, fingerprint
@@ -33,6 +34,8 @@ _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Rules that apply to the whole tagged file, whichever lines are tagged.
 _FILE_RULES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
+#: Limits of the machine, not bugs: the file gets VBR002, not VBR000.
+_RESOURCE_ERRORS = (RecursionError, MemoryError)
 
 
 def make_finding(
@@ -74,7 +77,8 @@ def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
         col = max((exc.offset or 1) - 1, 0)
         return line, col, f"{exc.msg} (CPython)"
     except (ValueError, MemoryError, RecursionError) as exc:
-        return 1, 0, f"{type(exc).__name__}: {exc}"
+        detail = str(exc) or "nested too deeply for CPython's parser"
+        return 1, 0, f"{type(exc).__name__}: {detail}"
     return None
 
 
@@ -113,6 +117,38 @@ def check_tree(
         found = _syntax_finding(path, source, tag, error) if "VBR001" in enabled else []
         return TreeResult(found, whole)
 
+    failures: dict[str, Failure] = {}
+    try:
+        return _check_module(path, source, tag, enabled, settings, module, whole, failures)
+    except _RESOURCE_ERRORS:
+        raise  # the caller reports VBR002 "nested too deeply"
+    except Exception as exc:  # an engine bug: report it, never lose the file
+        failures.setdefault("engine", Failure("engine", exc, None, traceback.format_exc()))
+        return TreeResult(_failure_findings(path, source, module, tag, failures, settings), whole)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A rule (or the engine) that raised on a file: VBR000."""
+
+    #: The rule's code, or ``engine`` for the engine's own stages.
+    code: str
+    exc: Exception
+    #: The node whose handler raised, if a handler did.
+    node: cst.CSTNode | None
+    traceback: str
+
+
+def _check_module(
+    path: str,
+    source: str,
+    tag: Tag,
+    enabled: Collection[str],
+    settings: Mapping[str, Any],
+    module: cst.Module,
+    whole: tuple[Region, ...] | None,
+    failures: dict[str, Failure],
+) -> TreeResult:
     rule_classes = [cls for code, cls in all_rules().items() if code in enabled]
     reports: list[Report] = []
     context = FileContext(path=path, source=source, module=module, settings=settings)
@@ -121,8 +157,26 @@ def check_tree(
         providers.update(cls.METADATA_DEPENDENCIES)
     if providers:
         context.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        context.metadata = context.wrapper.resolve_many(providers)
-    rules: list[Rule] = [cls(context, reports) for cls in rule_classes]
+        context.metadata = _resolve(context.wrapper, providers, rule_classes, failures)
+    rules: list[Rule] = []
+    for cls in rule_classes:
+        if cls.code in failures:
+            continue
+        try:
+            rules.append(cls(context, reports))
+        except _RESOURCE_ERRORS:
+            raise
+        except Exception as exc:
+            failures[cls.code] = Failure(cls.code, exc, None, traceback.format_exc())
+    dispatch = Dispatch(rules)
+
+    def on_error(handler: Any, node: cst.CSTNode, exc: Exception) -> None:
+        if isinstance(exc, _RESOURCE_ERRORS):
+            raise exc
+        rule = handler.__self__
+        failures[rule.code] = Failure(rule.code, exc, node, traceback.format_exc())
+        dispatch.remove(rule)  # disabled for the rest of this file
+
     defs: list[cst.CSTNode] = []
     scopes = context.scopes
 
@@ -134,8 +188,11 @@ def check_tree(
     def leave(node: cst.CSTNode) -> None:
         scopes.pop()
 
-    walk(module, Dispatch(rules), enter, leave, _SCOPES)
-    if not reports and not defs:
+    walk(module, dispatch, enter, leave, _SCOPES, on_error)
+    if failures:
+        # A rule that raised may have reported half a story: keep none of it.
+        reports = [r for r in reports if r.code not in failures]
+    if not reports and not defs and not failures:
         return TreeResult([], whole)
     spans = locate(module, source, [r.node for r in reports] + [r.end_node for r in reports])
     regions = list(tag.regions)
@@ -163,7 +220,104 @@ def check_tree(
                 text, report.scope, occurrence,
             )
         )
+    if failures:
+        findings += _failure_findings(path, source, module, tag, failures, settings)
     return TreeResult(findings, tagged)
+
+
+def _resolve(
+    wrapper: MetadataWrapper,
+    providers: set[type[BaseMetadataProvider[Any]]],
+    rule_classes: list[type[Rule]],
+    failures: dict[str, Failure],
+) -> Mapping[type[BaseMetadataProvider[Any]], Mapping[cst.CSTNode, Any]]:
+    """Resolve ``providers``; a provider that raises fails the rules needing it."""
+    try:
+        return wrapper.resolve_many(providers)
+    except _RESOURCE_ERRORS:
+        raise
+    except Exception:
+        pass
+    resolved: dict[type[BaseMetadataProvider[Any]], Mapping[cst.CSTNode, Any]] = {}
+    for provider in sorted(providers, key=lambda p: p.__name__):
+        try:
+            resolved.update(wrapper.resolve_many([provider]))
+        except _RESOURCE_ERRORS:
+            raise
+        except Exception as exc:
+            trace = traceback.format_exc()
+            for cls in rule_classes:
+                if provider in cls.METADATA_DEPENDENCIES and cls.code not in failures:
+                    failures[cls.code] = Failure(cls.code, exc, None, trace)
+    return resolved
+
+
+def _failure_findings(
+    path: str,
+    source: str,
+    module: cst.Module,
+    tag: Tag,
+    failures: Mapping[str, Failure],
+    settings: Mapping[str, Any],
+) -> list[Finding]:
+    """One VBR000 per failed rule, on the node it failed on (else line 1).
+
+    VBR000 is reported whatever the selection: an internal error means the
+    results are incomplete, and the run exits 2. The traceback goes to
+    stderr under ``--debug`` only (it would make the output depend on paths).
+    """
+    nodes = [f.node for f in failures.values() if f.node is not None]
+    try:
+        spans = locate(module, source, nodes) if nodes else {}
+    except Exception:
+        spans = {}
+    out = []
+    for code in sorted(failures):
+        failure = failures[code]
+        span = (1, 0, 1, 1)
+        if failure.node is not None and id(failure.node) in spans:
+            start_line, start_col, _, _ = spans[id(failure.node)]
+            end_col = len(_line(source, start_line))
+            span = (start_line, start_col, start_line, max(end_col, start_col + 1))
+        reason = tag.reason_at(span[0]) or tag.first_reason
+        out.append(_internal_finding(path, code, failure.exc, failure.traceback, reason, span,
+                                     settings))
+    return out
+
+
+def _internal_finding(
+    path: str,
+    code: str,
+    exc: BaseException,
+    trace: str,
+    reason: str,
+    span: tuple[int, int, int, int],
+    settings: Mapping[str, Any],
+) -> Finding:
+    """VBR000 naming the failed rule (or the engine) and the exception type.
+
+    The traceback goes to stderr under ``--debug`` only: in the report it
+    would make the output depend on the machine.
+    """
+    where = "the engine"
+    if code in load_catalogue():
+        where = f"rule {code} ({rule_info(code).name})"
+    detail = " ".join(str(exc).split())
+    if len(detail) > 200:
+        detail = detail[:197] + "..."
+    exception = type(exc).__name__ + (f": {detail}" if detail else "")
+    message = rule_info("VBR000").format_message(where=where, exception=exception)
+    if settings.get("_debug"):
+        print(f"vibrails: internal error in {where} on {path}:\n{trace}",
+              file=sys.stderr, flush=True)
+    return make_finding(path, "VBR000", message, reason, span, code)
+
+
+def internal_error(path: str, exc: Exception, settings: Mapping[str, Any]) -> Finding:
+    """VBR000 for a file whose check failed outside the rules (line 1)."""
+    trace = "".join(traceback.format_exception(exc))
+    reason = "assume-ai" if settings.get("assume-ai") else "unknown"
+    return _internal_finding(path, "engine", exc, trace, reason, (1, 0, 1, 1), settings)
 
 
 def _syntax_finding(
