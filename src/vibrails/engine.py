@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+import types
 import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -66,20 +67,30 @@ def make_finding(
     )
 
 
-def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
-    """``(line, column, message)`` if CPython or libcst rejects ``source``."""
+def compile_source(
+    source: str, path: str
+) -> tuple[types.CodeType | None, tuple[int, int, str] | None]:
+    """Compile ``source`` (never run it): the code object, or the error.
+
+    The error is ``(line, column, message)``. The code object is kept: it
+    tells where every function and class starts (see :func:`locate`).
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(source, path, "exec", dont_inherit=True)
+            return compile(source, path, "exec", dont_inherit=True), None
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = max((exc.offset or 1) - 1, 0)
-        return line, col, f"{exc.msg} (CPython)"
+        return None, (line, col, f"{exc.msg} (CPython)")
     except (ValueError, MemoryError, RecursionError) as exc:
         detail = str(exc) or "nested too deeply for CPython's parser"
-        return 1, 0, f"{type(exc).__name__}: {detail}"
-    return None
+        return None, (1, 0, f"{type(exc).__name__}: {detail}")
+
+
+def syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
+    """``(line, column, message)`` if CPython rejects ``source``."""
+    return compile_source(source, path)[1]
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ def check_tree(
 ) -> TreeResult:
     """Run the enabled tree rules on ``source``; VBR001 if it does not parse."""
     whole = None if tag.reason is not None else tuple(tag.regions)
-    error = syntax_error(source, path)
+    code, error = compile_source(source, path)
     module: cst.Module | None = None
     if error is None:
         try:
@@ -119,7 +130,9 @@ def check_tree(
 
     failures: dict[str, Failure] = {}
     try:
-        return _check_module(path, source, tag, enabled, settings, module, whole, failures)
+        return _check_module(
+            path, source, tag, enabled, settings, module, whole, failures, code
+        )
     except _RESOURCE_ERRORS:
         raise  # the caller reports VBR002 "nested too deeply"
     except Exception as exc:  # an engine bug: report it, never lose the file
@@ -148,6 +161,7 @@ def _check_module(
     module: cst.Module,
     whole: tuple[Region, ...] | None,
     failures: dict[str, Failure],
+    code: types.CodeType | None = None,
 ) -> TreeResult:
     rule_classes = [cls for code, cls in all_rules().items() if code in enabled]
     reports: list[Report] = []
@@ -177,13 +191,14 @@ def _check_module(
         failures[rule.code] = Failure(rule.code, exc, node, traceback.format_exc())
         dispatch.remove(rule)  # disabled for the rest of this file
 
-    defs: list[cst.CSTNode] = []
+    #: Every def and class in source order (the walk is in source order).
+    definitions: list[cst.CSTNode] = []
     scopes = context.scopes
 
     def enter(node: cst.CSTNode) -> None:
         scopes.append(node)
-        if tag.def_markers and not isinstance(node, cst.Lambda):
-            defs.append(node)
+        if type(node) is not cst.Lambda:
+            definitions.append(node)
 
     def leave(node: cst.CSTNode) -> None:
         scopes.pop()
@@ -192,9 +207,17 @@ def _check_module(
     if failures:
         # A rule that raised may have reported half a story: keep none of it.
         reports = [r for r in reports if r.code not in failures]
+    defs = definitions if tag.def_markers else []
     if not reports and not defs and not failures:
         return TreeResult([], whole)
-    spans = locate(module, source, [r.node for r in reports] + [r.end_node for r in reports])
+    spans = locate(
+        module,
+        source,
+        [r.node for r in reports] + [r.end_node for r in reports],
+        code,
+        definitions,
+    )
+    lines = _LINE_BREAK.split(source)
     regions = list(tag.regions)
     if defs:
         regions += _def_regions(module, defs, tag.def_markers, tag.def_fields, source)
@@ -208,9 +231,9 @@ def _check_module(
         reason: str | None = tag.reason or _region_reason(regions, span[0])
         if reason is None and report.code not in _FILE_RULES:
             continue
-        text = module.code_for_node(report.node) if report.end_node is report.node else ""
-        if not text:
-            text = _slice(source, span)
+        text = _slice(lines, span)
+        if isinstance(report.node, cst.BaseCompoundStatement):
+            text = text.split("\n", 1)[0]  # the header: the body is not the construct
         key = (report.code, report.scope, " ".join(text.split()))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
@@ -277,7 +300,7 @@ def _failure_findings(
         span = (1, 0, 1, 1)
         if failure.node is not None and id(failure.node) in spans:
             start_line, start_col, _, _ = spans[id(failure.node)]
-            end_col = len(_line(source, start_line))
+            end_col = len(_line(_LINE_BREAK.split(source), start_line))
             span = (start_line, start_col, start_line, max(end_col, start_col + 1))
         reason = tag.reason_at(span[0]) or tag.first_reason
         out.append(_internal_finding(path, code, failure.exc, failure.traceback, reason, span,
@@ -324,7 +347,7 @@ def _syntax_finding(
     path: str, source: str, tag: Tag, error: tuple[int, int, str]
 ) -> list[Finding]:
     line, col, message = error
-    text = _line(source, line)
+    text = _line(_LINE_BREAK.split(source), line)
     span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
     reason = tag.reason_at(line) or tag.first_reason
     msg = rule_info("VBR001").format_message(error=message)
@@ -369,13 +392,12 @@ def _region_reason(regions: list[Region], line: int) -> str | None:
     return None
 
 
-def _line(source: str, line: int) -> str:
-    lines = _LINE_BREAK.split(source)
+def _line(lines: list[str], line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def _slice(source: str, span: tuple[int, int, int, int]) -> str:
-    lines = _LINE_BREAK.split(source)[span[0] - 1 : span[2]]
+def _slice(all_lines: list[str], span: tuple[int, int, int, int]) -> str:
+    lines = all_lines[span[0] - 1 : span[2]]
     if not lines:
         return ""
     if len(lines) == 1:

@@ -75,15 +75,64 @@ def _single(get: Callable[[cst.CSTNode], Any]) -> Callable[[cst.CSTNode], tuple[
     return lambda node: (get(node),)
 
 
+#: Exact classes known to be (or not to be) libcst nodes. ``isinstance`` against
+#: libcst's abstract base class costs a call into ``abc`` on every field value;
+#: a set lookup on the exact type costs almost nothing.
+_NODE_TYPES: set[type] = set()
+_OTHER_TYPES: set[type] = {str, bool, int, type(None)}
+
+
+def _learn(tp: type) -> bool:
+    """Is ``tp`` a libcst node class? (remembered)"""
+    if issubclass(tp, cst.CSTNode):
+        _NODE_TYPES.add(tp)
+        return True
+    _OTHER_TYPES.add(tp)
+    return False
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The child nodes the walker descends into, in source order."""
     out: list[cst.CSTNode] = []
+    nodes, others = _NODE_TYPES, _OTHER_TYPES
     for value in _getter(type(node))(node):
-        if isinstance(value, cst.CSTNode):
+        tp = type(value)
+        if tp in nodes:
             out.append(value)
-        elif type(value) is tuple or type(value) is list:
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+        elif tp is tuple or tp is list:
+            for item in value:
+                kind = type(item)
+                if kind in nodes or (kind not in others and _learn(kind)):
+                    out.append(item)
+        elif tp not in others and _learn(tp):
+            out.append(value)
     return out
+
+
+_handler_cache: dict[
+    tuple[type, tuple[int, ...]], tuple[tuple[str, type[cst.CSTNode], str], ...]
+] = {}
+
+
+def _handler_names(cls: type) -> tuple[tuple[str, type[cst.CSTNode], str], ...]:
+    """``(visit|leave, node class, method name)`` of a rule class.
+
+    Computed once per class (``dir()`` of every rule on every file adds up),
+    and again if a class gains or loses attributes, as a test's monkeypatch does.
+    """
+    key = (cls, tuple(len(vars(k)) for k in cls.__mro__))
+    found = _handler_cache.get(key)
+    if found is None:
+        entries = []
+        for attr in dir(cls):
+            prefix, _, node_name = attr.partition("_")
+            if prefix not in ("visit", "leave") or not node_name:
+                continue
+            node_type = getattr(cst, node_name, None)
+            if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                entries.append((prefix, node_type, attr))
+        found = _handler_cache[key] = tuple(entries)
+    return found
 
 
 class Dispatch:
@@ -105,13 +154,7 @@ class Dispatch:
         self.visit: dict[type[cst.CSTNode], list[Handler]] = {}
         self.leave: dict[type[cst.CSTNode], list[Handler]] = {}
         for rule in rules:
-            for attr in dir(type(rule)):
-                prefix, _, node_name = attr.partition("_")
-                if prefix not in ("visit", "leave") or not node_name:
-                    continue
-                node_type = getattr(cst, node_name, None)
-                if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
-                    continue
+            for prefix, node_type, attr in _handler_names(type(rule)):
                 table = self.visit if prefix == "visit" else self.leave
                 table.setdefault(node_type, []).append(getattr(rule, attr))
 
@@ -127,12 +170,13 @@ def walk(
     """Visit ``root`` and its descendants once, in source order.
 
     ``on_enter``/``on_exit`` are called around nodes of the ``tracked``
-    classes (the engine uses them to keep the stack of enclosing scopes).
+    (exact, concrete) classes (the engine uses them to keep the stack of enclosing scopes).
     ``on_error(handler, node, exc)``, if given, is called when a handler
     raises, and the walk goes on (it may take the handler's rule out of
     ``dispatch``); without it the exception propagates.
     """
     visit, leave = dispatch.visit, dispatch.leave
+    scoped = frozenset(tracked)
     leaving = object()
     stack: list[Any] = [root]
     pop, push = stack.pop, stack.append
@@ -147,11 +191,11 @@ def walk(
                     if on_error is None:
                         raise
                     on_error(handler, node, exc)
-            if on_exit is not None and isinstance(node, tracked):
+            if on_exit is not None and type(node) in scoped:
                 on_exit(node)
             continue
         tp = type(node)
-        if on_enter is not None and isinstance(node, tracked):
+        if on_enter is not None and tp in scoped:
             on_enter(node)
         for handler in visit.get(tp, ()):
             try:
@@ -160,7 +204,7 @@ def walk(
                 if on_error is None:
                     raise
                 on_error(handler, node, exc)
-        if tp in leave or (on_exit is not None and isinstance(node, tracked)):
+        if tp in leave or (on_exit is not None and tp in scoped):
             push(node)
             push(leaving)
         kids = children(node)
