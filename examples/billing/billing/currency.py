@@ -1,4 +1,4 @@
-# @ai-generated model=gpt-5.1 prompt=prompts/currency-conversion.md date=2026-02-10
+# @ai-generated model=gpt-5.1 prompt=prompts/currency_conversion.md date=2026-02-10
 """Currency conversion with the treasury's daily exchange rates."""
 
 import json

@@ -17,7 +17,7 @@ VOLUME_TIERS = ((100, Decimal("0.10")), (50, Decimal("0.05")), (10, Decimal("0.0
 
 PROMO_CODES = {
     "WELCOME10": Decimal("0.10"),
-    "SPRING5": Decimal("0.05"),
+    "SUMMER5": Decimal("0.05"),
 }
 
 
