@@ -17,8 +17,7 @@ from vibrails.cache import Cache
 from vibrails.catalogue import rule_info
 from vibrails.checks._provenance import ledger_findings, provenance_findings
 from vibrails.discover import Discovered
-from vibrails.engine import check_tree, internal_error, make_finding, raise_recursion_limit
-from vibrails.finding import Finding
+from vibrails.finding import Finding, make_finding
 from vibrails.ledger.context import KEY as PROVENANCE_KEY
 from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.pool import supervised_map
@@ -41,13 +40,26 @@ def _everywhere(line: int) -> bool:
     return True
 
 
-def check_file(
+@dataclass
+class _Front:
+    """A readable, tagged file, ready for the cache or the engine."""
+
+    text: str
+    data: bytes
+    tag: Tag
+    enabled: frozenset[str]
+    #: Findings of the file rules (provenance): cheap, no tree.
+    extra: list[Finding]
+    key: str | None
+
+
+def _front(
     item: Discovered,
     settings: Mapping[str, Any],
     selection: Selection,
-    cache: Cache | None = None,
-) -> FileResult:
-    """Check one file; never raises for anything in the file."""
+    cache: Cache | None,
+) -> FileResult | _Front:
+    """Read and tag the file: the final result, or what the engine needs."""
     source = read_source(item.path, settings["max-file-bytes"])
     if source.text is None:
         problem = source.problem or "cannot read file"
@@ -56,19 +68,18 @@ def check_file(
             if problem == "is a directory" or "max-file-bytes" in problem:
                 return FileResult()
             return FileResult(messages=[f"{item.display}: skipped: {problem}"])
-        enabled = selection.for_file(item.project_path)
-        if "VBR002" not in enabled:
+        if "VBR002" not in selection.for_file(item.project_path):
             return FileResult(tagged=True)
-        reason = tag.first_reason
         message = rule_info("VBR002").format_message(problem=problem)
-        finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
+        finding = make_finding(
+            item.display, "VBR002", message, tag.first_reason, (1, 0, 1, 1), problem
+        )
         return FileResult([finding], tagged=True)
     text = source.text
     tag = _tag(item.project_path, text, settings)
     if tag is None:
         return FileResult()
     enabled = selection.for_file(item.project_path)
-    # File rules (provenance): cheap, no tree; their inputs are in the key.
     extra = provenance_findings(
         item.display, item.project_path, source.data, text, tag, enabled, settings
     )
@@ -77,25 +88,56 @@ def check_file(
         key = cache.key(
             item.display, item.project_path, enabled, source.data + _provenance_key(tag, extra)
         )
+    return _Front(text, source.data, tag, enabled, extra, key)
+
+
+def cached_result(
+    item: Discovered, settings: Mapping[str, Any], selection: Selection, cache: Cache
+) -> FileResult | None:
+    """The result of a file without parsing it, if that is possible: an
+    untagged or unreadable file, or a cache hit. ``None`` means: check it."""
+    front = _front(item, settings, selection, cache)
+    if isinstance(front, FileResult):
+        return front
+    found = cache.get(front.key) if front.key is not None else None
+    return None if found is None else FileResult(found, tagged=True)
+
+
+def check_file(
+    item: Discovered,
+    settings: Mapping[str, Any],
+    selection: Selection,
+    cache: Cache | None = None,
+) -> FileResult:
+    """Check one file; never raises for anything in the file."""
+    front = _front(item, settings, selection, cache)
+    if isinstance(front, FileResult):
+        return front
+    text, tag, enabled, key = front.text, front.tag, front.enabled, front.key
+    if cache is not None and key is not None:
         cached = cache.get(key)
         if cached is not None:
             return FileResult(cached, tagged=True)
     is_tagged: Callable[[int], bool] = _everywhere
     try:
+        from vibrails.engine import check_tree  # libcst loads only when a file is parsed
+
         result = check_tree(item.display, text, tag, enabled, settings)
         findings, is_tagged = result.findings, result.is_tagged
     except RecursionError:
         if "VBR002" not in enabled:
             return FileResult(tagged=True)
-        reason = tag.first_reason
         problem = "nested too deeply to analyse"
         message = rule_info("VBR002").format_message(problem=problem)
-        findings = [make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)]
-    findings = findings + extra
-    reason = tag.first_reason
-    findings = apply_suppressions(findings, text, item.display, reason, enabled, is_tagged)
+        findings = [
+            make_finding(item.display, "VBR002", message, tag.first_reason, (1, 0, 1, 1), problem)
+        ]
+    findings = findings + front.extra
+    findings = apply_suppressions(
+        findings, text, item.display, tag.first_reason, enabled, is_tagged
+    )
     if findings:
-        hashes = line_hashes(source.data, {f.line for f in findings})
+        hashes = line_hashes(front.data, {f.line for f in findings})
         findings = [f.with_changes(line_hash=hashes.get(f.line, "")) for f in findings]
     findings.sort(key=lambda f: f.sort_key)
     if cache is not None and key is not None:
@@ -125,6 +167,8 @@ _worker_state: dict[str, Any] = {}
 
 
 def _init_worker(settings: Mapping[str, Any], selection: Selection, cache: Cache | None) -> None:
+    from vibrails.engine import raise_recursion_limit
+
     raise_recursion_limit()
     _worker_state.update(settings=settings, selection=selection, cache=cache)
 
@@ -134,6 +178,8 @@ def _check(item: Discovered) -> FileResult:
     try:
         return check_file(item, state["settings"], state["selection"], state["cache"])
     except Exception as exc:  # a bug outside the rules: VBR000 for this file only
+        from vibrails.engine import internal_error
+
         return FileResult([internal_error(item.display, exc, state["settings"])], tagged=True)
 
 
@@ -174,16 +220,30 @@ def run(
     def on_failure(item: Discovered, problem: str) -> FileResult:
         return failure_result(item, settings, selection, problem)
 
-    for index, result in supervised_map(
+    # With a cache, the parent answers what it can without a worker: a re-run
+    # where nothing changed reads and hashes the files, and starts no process.
+    todo = list(range(len(items)))
+    if cache is not None:
+        todo = []
+        for index, item in enumerate(items):
+            known = cached_result(item, settings, selection, cache)
+            if known is None:
+                todo.append(index)
+            else:
+                results[index] = known
+                if progress is not None:
+                    progress(1)
+    pending = [items[i] for i in todo]
+    for position, result in supervised_map(
         _check,
-        items,
+        pending,
         jobs,
         _init_worker,
         (settings, selection, cache),
         float(settings["timeout-per-file"]),
         on_failure,
     ):
-        results[index] = result
+        results[todo[position]] = result
         if progress is not None:
             progress(1)
     return [r if r is not None else FileResult() for r in results] + _ledger_result(

@@ -25,7 +25,7 @@ from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 from vibrails.catalogue import load_catalogue, rule_info
 from vibrails.checks import all_rules
 from vibrails.checks.base import FileContext, Report, Rule
-from vibrails.finding import Finding, fingerprint
+from vibrails.finding import Finding, make_finding
 from vibrails.positions import locate
 from vibrails.tagging import Region, Tag
 from vibrails.traverse import Dispatch, walk
@@ -37,34 +37,6 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FILE_RULES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 #: Limits of the machine, not bugs: the file gets VBR002, not VBR000.
 _RESOURCE_ERRORS = (RecursionError, MemoryError)
-
-
-def make_finding(
-    path: str,
-    code: str,
-    message: str,
-    tag: str,
-    span: tuple[int, int, int, int],
-    text: str = "",
-    scope: str = "",
-    occurrence: int = 0,
-) -> Finding:
-    """A finding at ``span`` (lines 1-based, columns 0-based code points)."""
-    info = rule_info(code)
-    line, col, end_line, end_col = span
-    return Finding(
-        path=path,
-        line=line,
-        column=col + 1,
-        end_line=end_line,
-        end_column=end_col + 1,
-        code=code,
-        name=info.name,
-        level=info.level,
-        message=message,
-        tag=tag,
-        fingerprint=fingerprint(code, path, scope, text, occurrence),
-    )
 
 
 def compile_source(

@@ -96,3 +96,33 @@ def fingerprint(code: str, path: str, scope: str, text: str, occurrence: int) ->
     normalised = " ".join(text.split())
     payload = "\0".join((code, path, scope, normalised, str(occurrence)))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def make_finding(
+    path: str,
+    code: str,
+    message: str,
+    tag: str,
+    span: tuple[int, int, int, int],
+    text: str = "",
+    scope: str = "",
+    occurrence: int = 0,
+) -> Finding:
+    """A finding at ``span`` (lines 1-based, columns 0-based code points)."""
+    from vibrails.catalogue import rule_info
+
+    info = rule_info(code)
+    line, col, end_line, end_col = span
+    return Finding(
+        path=path,
+        line=line,
+        column=col + 1,
+        end_line=end_line,
+        end_column=end_col + 1,
+        code=code,
+        name=info.name,
+        level=info.level,
+        message=message,
+        tag=tag,
+        fingerprint=fingerprint(code, path, scope, text, occurrence),
+    )

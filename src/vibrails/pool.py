@@ -103,6 +103,8 @@ def supervised_map(
     ``on_failure(item, reason)`` stands in for a result when a worker ran out
     of time on the item or died while checking it.
     """
+    if not items:
+        return
     context = _context()
     args = (initializer, initargs, function)
     todo: deque[int] = deque(range(len(items)))

@@ -15,6 +15,7 @@ the ledger's lines (:func:`ledger_findings`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,8 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from vibrails.catalogue import rule_info
-from vibrails.engine import make_finding
-from vibrails.finding import Finding
+from vibrails.finding import Finding, make_finding
 from vibrails.ledger.context import KEY, Provenance, shell_word
 from vibrails.ledger.events import normalised_sha256
 from vibrails.ledger.index import PathSummary
@@ -190,10 +190,26 @@ class FileRule:
         raise NotImplementedError  # pragma: no cover
 
 
-def file_rules() -> list[type[FileRule]]:
-    from vibrails.checks import all_rules
+#: The modules of the file rules: importing only these keeps libcst (which the
+#: tree rules import) out of a run that parses nothing, such as a cached one.
+_FILE_RULE_MODULES = (
+    "missing_provenance", "incomplete_provenance", "provenance_drift", "unreviewed_ai_code",
+)
 
-    return [cls for cls in all_rules().values() if issubclass(cls, FileRule)]
+
+@functools.cache
+def file_rules() -> list[type[FileRule]]:
+    import importlib
+
+    found: list[type[FileRule]] = []
+    for name in _FILE_RULE_MODULES:
+        module = importlib.import_module(f"vibrails.checks.{name}")
+        found += [
+            value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, FileRule) and value is not FileRule
+            and value.__module__ == module.__name__
+        ]
+    return sorted(found, key=lambda cls: cls.code)
 
 
 def provenance_findings(

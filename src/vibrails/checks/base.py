@@ -17,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
-
-import libcst as cst
-from libcst.metadata import BaseMetadataProvider, MetadataWrapper
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from vibrails.catalogue import RuleInfo, rule_info
-from vibrails.names import Names
+
+if TYPE_CHECKING:  # libcst loads when a file is parsed, not when vibrails starts
+    import libcst as cst
+    from libcst.metadata import BaseMetadataProvider, MetadataWrapper
+
+    from vibrails.names import Names
 
 
 @dataclass
@@ -45,6 +47,8 @@ class FileContext:
     @cached_property
     def names(self) -> Names:
         """Imports and module-level bindings, computed on first use."""
+        from vibrails.names import Names
+
         return Names(self.module)
 
     def get_metadata(self, provider: type[BaseMetadataProvider[Any]], node: cst.CSTNode) -> Any:
@@ -56,7 +60,8 @@ class FileContext:
         names = []
         for scope in self.scopes:
             name = getattr(scope, "name", None)
-            names.append(name.value if isinstance(name, cst.Name) else "<lambda>")
+            value = getattr(name, "value", None)  # a Name; a Lambda has none
+            names.append(value if isinstance(value, str) else "<lambda>")
         return ".".join(names)
 
 

@@ -9,5 +9,18 @@ from vibrails.report import ReportContext
 
 
 def render(findings: list[Finding], context: ReportContext) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False)``, byte for byte.
+
+    With an indent, ``json`` falls back to its pure-Python encoder, which costs
+    a third of a cached run; the objects are flat, so each value is encoded
+    by the C encoder and the layout is written here.
+    """
     data = [f.to_json() for f in findings if f.suppressed is None]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if not data:
+        return "[]\n"
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    objects = [
+        "  {\n" + ",\n".join(f"    {dump(k)}: {dump(v)}" for k, v in item.items()) + "\n  }"
+        for item in data
+    ]
+    return "[\n" + ",\n".join(objects) + "\n]\n"
