@@ -18,9 +18,27 @@ def render(findings: list[Finding], context: ReportContext) -> str:
     data = [f.to_json() for f in findings if f.suppressed is None]
     if not data:
         return "[]\n"
-    dump = json.JSONEncoder(ensure_ascii=False).encode
     objects = [
-        "  {\n" + ",\n".join(f"    {dump(k)}: {dump(v)}" for k, v in item.items()) + "\n  }"
+        "  {\n" + ",\n".join(f"    {_string(k)}: {_value(v)}" for k, v in item.items()) + "\n  }"
         for item in data
     ]
     return "[\n" + ",\n".join(objects) + "\n]\n"
+
+
+#: The C string encoder when it is there (as ``json.dumps`` itself uses it).
+_string = json.encoder.encode_basestring
+
+
+def _value(value: object) -> str:
+    """One scalar as ``json.dumps(value, ensure_ascii=False)`` writes it."""
+    if isinstance(value, str):
+        return _string(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
