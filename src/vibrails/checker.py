@@ -92,15 +92,15 @@ def _front(
 
 
 def cached_result(
-    item: Discovered, settings: Mapping[str, Any], selection: Selection, cache: Cache
-) -> FileResult | None:
-    """The result of a file without parsing it, if that is possible: an
-    untagged or unreadable file, or a cache hit. ``None`` means: check it."""
+    item: Discovered, settings: Mapping[str, Any], selection: Selection, cache: Cache | None
+) -> FileResult | _Front:
+    """The result of a file without parsing it, if that is possible (an
+    untagged or unreadable file, or a cache hit), else what the engine needs."""
     front = _front(item, settings, selection, cache)
     if isinstance(front, FileResult):
         return front
-    found = cache.get(front.key) if front.key is not None else None
-    return None if found is None else FileResult(found, tagged=True)
+    found = cache.get(front.key) if cache is not None and front.key is not None else None
+    return front if found is None else FileResult(found, tagged=True)
 
 
 def check_file(
@@ -108,11 +108,18 @@ def check_file(
     settings: Mapping[str, Any],
     selection: Selection,
     cache: Cache | None = None,
+    front: _Front | None = None,
 ) -> FileResult:
-    """Check one file; never raises for anything in the file."""
-    front = _front(item, settings, selection, cache)
-    if isinstance(front, FileResult):
-        return front
+    """Check one file; never raises for anything in the file.
+
+    ``front``, the file already read and tagged by :func:`cached_result`,
+    saves reading it again.
+    """
+    if front is None:
+        first = _front(item, settings, selection, cache)
+        if isinstance(first, FileResult):
+            return first
+        front = first
     text, tag, enabled, key = front.text, front.tag, front.enabled, front.key
     if cache is not None and key is not None:
         cached = cache.get(key)
@@ -173,10 +180,11 @@ def _init_worker(settings: Mapping[str, Any], selection: Selection, cache: Cache
     _worker_state.update(settings=settings, selection=selection, cache=cache)
 
 
-def _check(item: Discovered) -> FileResult:
+def _check(job: tuple[Discovered, _Front]) -> FileResult:
+    item, front = job
     state = _worker_state
     try:
-        return check_file(item, state["settings"], state["selection"], state["cache"])
+        return check_file(item, state["settings"], state["selection"], state["cache"], front)
     except Exception as exc:  # a bug outside the rules: VBR000 for this file only
         from vibrails.engine import internal_error
 
@@ -217,23 +225,24 @@ def run(
     if not items:
         return _ledger_result(settings, selection)
 
-    def on_failure(item: Discovered, problem: str) -> FileResult:
-        return failure_result(item, settings, selection, problem)
+    def on_failure(job: tuple[Discovered, _Front], problem: str) -> FileResult:
+        return failure_result(job[0], settings, selection, problem)
 
-    # With a cache, the parent answers what it can without a worker: a re-run
-    # where nothing changed reads and hashes the files, and starts no process.
-    todo = list(range(len(items)))
-    if cache is not None:
-        todo = []
-        for index, item in enumerate(items):
-            known = cached_result(item, settings, selection, cache)
-            if known is None:
-                todo.append(index)
-            else:
-                results[index] = known
-                if progress is not None:
-                    progress(1)
-    pending = [items[i] for i in todo]
+    # The parent reads and tags every file and answers what it can without a
+    # worker: untagged and unreadable files, and cache hits. A run over code
+    # that is not AI-generated, or a re-run where nothing changed, starts no
+    # process and never loads libcst; the workers get the text already read.
+    todo: list[int] = []
+    pending: list[tuple[Discovered, _Front]] = []
+    for index, item in enumerate(items):
+        known = cached_result(item, settings, selection, cache)
+        if isinstance(known, FileResult):
+            results[index] = known
+            if progress is not None:
+                progress(1)
+        else:
+            todo.append(index)
+            pending.append((item, known))
     for position, result in supervised_map(
         _check,
         pending,
