@@ -10,6 +10,7 @@ findings.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -23,7 +24,7 @@ from vibrails import __version__
 from vibrails.catalogue import catalogue_dir
 from vibrails.finding import Finding
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 @functools.cache
@@ -70,16 +71,20 @@ class Cache:
         except OSError:
             return None
         try:
-            data: list[dict[str, Any]] = json.loads(raw)
-            return [Finding.from_json(item) for item in data]
+            rows: list[list[Any]] = json.loads(raw)
+            found = [Finding(*row) for row in rows]
         except (ValueError, KeyError, TypeError):
             return None  # a corrupt entry is a miss; it is rewritten below
+        if not all(type(f.line) is int and type(f.path) is str for f in found):
+            return None
+        return found
 
     def put(self, key: str, findings: list[Finding]) -> None:
         if self.broken:
             return
         path = self._path(key)
-        payload = [dict(f.to_json(), line_hash=f.line_hash) for f in findings]
+        # Rows in the field order of Finding: the fastest form to load back.
+        payload = [dataclasses.astuple(f) for f in findings]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
