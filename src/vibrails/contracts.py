@@ -32,7 +32,7 @@ import libcst as cst
 
 from vibrails.checks.base import FileContext, Report, Rule
 from vibrails.mutation import MUTATING_METHODS
-from vibrails.names import dotted
+from vibrails.names import dotted, params_of
 from vibrails.traverse import children
 
 # -- the recognised decorators ------------------------------------------------------
@@ -677,17 +677,6 @@ def find_guards(
     return guards
 
 
-def _param_names(node: cst.FunctionDef) -> list[cst.Param]:
-    p = node.params
-    out = [*p.posonly_params, *p.params]
-    if isinstance(p.star_arg, cst.Param):
-        out.append(p.star_arg)
-    out += p.kwonly_params
-    if p.star_kwarg is not None:
-        out.append(p.star_kwarg)
-    return out
-
-
 def function_facts(context: FileContext, node: cst.FunctionDef) -> FunctionFacts:
     """Facts of the function being visited (``context.scopes[-1]`` is ``node``)."""
     state = _state(context)
@@ -713,7 +702,7 @@ def function_facts(context: FileContext, node: cst.FunctionDef) -> FunctionFacts
     static = any(_last(d) == "staticmethod" for d in decorator_names)
     getter = any(d in _PROPERTY_GETTERS or _last(d) == "cached_property" for d in decorator_names)
     stub = any(_last(d) in _STUB_DECORATORS for d in decorator_names) or is_trivial_body(node)
-    params = _param_names(node)
+    params = params_of(node.params)
     all_params = {p.name.value for p in params}
     positional = bool(node.params.posonly_params) or bool(node.params.params)
     # The first positional parameter of a method is self/cls whatever its name.
@@ -1198,7 +1187,7 @@ class ClassTracker:
         static = any(_last(d) == "staticmethod" for d in decorators)
         classmethod = any(_last(d) == "classmethod" for d in decorators)
         getter = any(d in _PROPERTY_GETTERS or _last(d) == "cached_property" for d in decorators)
-        params = _param_names(node)
+        params = params_of(node.params)
         self_name = None if static or classmethod or not params else params[0].name.value
         name = node.name.value
         public = cls.public and (name == "__init__" or not name.startswith("_"))

@@ -10,7 +10,6 @@ lines are dropped.
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 import types
@@ -27,12 +26,11 @@ from vibrails.checks import all_rules
 from vibrails.checks.base import FileContext, Report, Rule
 from vibrails.finding import Finding, make_finding
 from vibrails.positions import locate
+from vibrails.source import LINE_BREAK
 from vibrails.tagging import Region, Tag
 from vibrails.traverse import Dispatch, walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-#: Line breaks as CPython and libcst count them (not form feeds, not U+2028).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Rules that apply to the whole tagged file, whichever lines are tagged.
 _FILE_RULES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 #: Limits of the machine, not bugs: the file gets VBR002, not VBR000.
@@ -189,7 +187,7 @@ def _check_module(
         code,
         definitions,
     )
-    lines = _LINE_BREAK.split(source)
+    lines = LINE_BREAK.split(source)
     regions = list(tag.regions)
     if defs:
         regions += _def_regions(module, defs, tag.def_markers, tag.def_fields, source)
@@ -272,7 +270,7 @@ def _failure_findings(
         span = (1, 0, 1, 1)
         if failure.node is not None and id(failure.node) in spans:
             start_line, start_col, _, _ = spans[id(failure.node)]
-            end_col = len(_line(_LINE_BREAK.split(source), start_line))
+            end_col = len(_line(LINE_BREAK.split(source), start_line))
             span = (start_line, start_col, start_line, max(end_col, start_col + 1))
         reason = tag.reason_at(span[0]) or tag.first_reason
         out.append(_internal_finding(path, code, failure.exc, failure.traceback, reason, span,
@@ -319,7 +317,7 @@ def _syntax_finding(
     path: str, source: str, tag: Tag, error: tuple[int, int, str]
 ) -> list[Finding]:
     line, col, message = error
-    text = _line(_LINE_BREAK.split(source), line)
+    text = _line(LINE_BREAK.split(source), line)
     span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
     reason = tag.reason_at(line) or tag.first_reason
     msg = rule_info("VBR001").format_message(error=message)
@@ -339,7 +337,7 @@ def _def_regions(
         decorators = getattr(node, "decorators", ())
         starts.append(decorators[0] if decorators else node)
     spans = locate(module, source, [*starts, *defs])
-    lines = _LINE_BREAK.split(source)
+    lines = LINE_BREAK.split(source)
     marker_lines = set(markers)
     out = []
     for node, first in zip(defs, starts, strict=True):

@@ -26,10 +26,11 @@ import libcst as cst
 from vibrails.checker import check_file
 from vibrails.discover import Discovered
 from vibrails.finding import Finding
+from vibrails.names import params_of
 from vibrails.positions import compute_spans
 from vibrails.selection import Selection
 from vibrails.source import decode
-from vibrails.state import bound_names, params_of
+from vibrails.state import bound_names
 
 FIXABLE = frozenset({"VBR304"})
 

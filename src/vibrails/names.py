@@ -34,6 +34,17 @@ def _module_name(node: cst.ImportFrom) -> str:
     return dots + (name or "")
 
 
+def params_of(params: cst.Parameters) -> list[cst.Param]:
+    """Every parameter, in order (``*args``/``**kwargs`` included)."""
+    out = [*params.posonly_params, *params.params]
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg)
+    out += params.kwonly_params
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg)
+    return out
+
+
 def target_names(target: cst.BaseExpression) -> list[str]:
     """Names bound by an assignment target (``a``, ``(a, b)``, ``[a, *b]``)."""
     if isinstance(target, cst.Name):

@@ -21,9 +21,8 @@ from types import TracebackType
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from vibrails.source import LINE_BREAK
 from vibrails.traverse import children
-
-_NEWLINE = re.compile(r"\r\n?|\n")
 
 Span = tuple[int, int, int, int]
 """(line, column, end_line, end_column): lines 1-based, columns 0-based code points."""
@@ -123,7 +122,7 @@ def compute_spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int,
     line, column, previous = 1, 0, 0
     for index in needed:
         chunk = "".join(tokens[previous:index])
-        breaks = _NEWLINE.findall(chunk) if "\r" in chunk else None
+        breaks = LINE_BREAK.findall(chunk) if "\r" in chunk else None
         count = len(breaks) if breaks is not None else chunk.count("\n")
         if count:
             line += count
@@ -222,7 +221,7 @@ def _ast_spans(
     statements = _cst_statements(module)
     if len(found) != len(statements):
         return None
-    lines = _NEWLINE.split(source)
+    lines = LINE_BREAK.split(source)
     by_id = {id(node): stmt for node, stmt in zip(statements, found, strict=True)}
     result: dict[int, Span] = {}
     for node in wanted:
@@ -285,7 +284,7 @@ def _code_spans(
     if [d.name.value for d in defs] != [c.co_name for c in codes]:
         return None  # e.g. a def in code the compiler removed (``if 0:``)
     first_line = {id(d): c.co_firstlineno for d, c in zip(defs, codes, strict=True)}
-    lines = _NEWLINE.split(source)
+    lines = LINE_BREAK.split(source)
     result: dict[int, Span] = {}
     for node in wanted:
         owner = names.get(id(node), node)

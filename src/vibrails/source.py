@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tokenize
 from dataclasses import dataclass
@@ -11,6 +12,11 @@ from pathlib import Path
 
 #: How much of an oversized file is read to look for a header marker.
 HEAD_BYTES = 16_384
+
+
+#: Line breaks as CPython and libcst count them: not form feeds, not U+2028
+#: (which ``str.splitlines`` would also split at).
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)

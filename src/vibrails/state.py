@@ -102,17 +102,6 @@ def bound_names(node: cst.CSTNode) -> Iterator[str]:
             yield node.name.value
 
 
-def params_of(params: cst.Parameters) -> list[cst.Param]:
-    """Every parameter, in order (``*args``/``**kwargs`` included)."""
-    out = [*params.posonly_params, *params.params]
-    if isinstance(params.star_arg, cst.Param):
-        out.append(params.star_arg)
-    out += params.kwonly_params
-    if params.star_kwarg is not None:
-        out.append(params.star_kwarg)
-    return out
-
-
 def decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
     """Last components of the decorators' names (``functools.wraps(f)`` → ``wraps``)."""
     out = set()

@@ -29,11 +29,11 @@ from vibrails.ledger.context import KEY, Provenance, shell_word
 from vibrails.ledger.events import normalised_sha256
 from vibrails.ledger.index import PathSummary
 from vibrails.report.linehash import line_hashes
+from vibrails.source import LINE_BREAK
 from vibrails.tagging import Tag
 from vibrails.tagging.attribution import Attribution
 from vibrails.tagging.trailers import TrailerHit
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^(?:urn|mailto):")
 _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,9}$")
 
@@ -169,7 +169,7 @@ class FileProvenance:
     def report_span(self) -> tuple[int, int, int, int]:
         """The header marker's comment, else line 1."""
         line = self.tag.marker_line or 1
-        lines = _LINE_BREAK.split(self.text, maxsplit=line)
+        lines = LINE_BREAK.split(self.text, maxsplit=line)
         text = lines[line - 1] if line - 1 < len(lines) else ""
         if self.tag.marker_line:
             start = text.find("#")

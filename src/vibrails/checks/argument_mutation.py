@@ -26,8 +26,8 @@ import libcst as cst
 
 from vibrails.checks.base import Report, Rule
 from vibrails.mutation import MUTATING_FUNCTIONS, MUTATING_METHODS
-from vibrails.names import dotted, target_names
-from vibrails.state import bound_names, decorator_names, params_of
+from vibrails.names import dotted, params_of, target_names
+from vibrails.state import bound_names, decorator_names
 
 #: Names never taken for the caller's data: the instance or class a method is bound to.
 _BOUND = frozenset({"self", "cls", "mcs", "mcls", "metacls"})

@@ -19,7 +19,7 @@ import libcst as cst
 
 from vibrails.catalogue import rule_info
 from vibrails.mutation import MUTATING_FUNCTIONS, MUTATING_METHODS
-from vibrails.names import Names, target_names
+from vibrails.names import Names, params_of, target_names
 from vibrails.state import (
     ProcessState,
     StatementRule,
@@ -27,7 +27,6 @@ from vibrails.state import (
     chain_root,
     decorator_names,
     dotted_prefix,
-    params_of,
     qualify_dotted,
 )
 

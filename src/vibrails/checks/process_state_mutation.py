@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from vibrails.names import dotted
+from vibrails.names import dotted, params_of
 from vibrails.state import (
     PROCESS_MUTATORS,
     ProcessEntry,
     ProcessState,
     StatementRule,
     bound_names,
-    params_of,
 )
 
 _FUNCTIONS = (cst.FunctionDef, cst.Lambda)

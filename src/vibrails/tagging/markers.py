@@ -43,6 +43,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from vibrails.source import LINE_BREAK
+
 HEADER_MAX_LINES = 30
 #: The text every marker contains; files without it skip the code scan.
 MARKER_TEXT = "@ai-generated"
@@ -77,7 +79,6 @@ _CLOSE_GROUPS = ("close1", "close2", "close3", "close4")
 _STRING = re.compile(_STRING_BODY, re.DOTALL)
 #: The lexer: each match is a comment or a string literal; code in between is skipped.
 _LEX = re.compile(r"#[^\n]*|" + _STRING_BODY, re.DOTALL)
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 #: Whitespace between header items: blanks, form feeds, newlines, backslash continuations.
 _HEADER_SPACE = re.compile(r"(?:[ \t\f]|\n|\\\n)*")
 _DOC_PREFIX = re.compile(r"[rRuU]?(?=['\"])")
@@ -128,7 +129,7 @@ def head_lines(text: str, limit: int = HEADER_MAX_LINES) -> list[str]:
     """The first ``limit`` lines of ``text`` (no more is read or copied)."""
     lines: list[str] = []
     pos = 0
-    for found in _NEWLINE.finditer(text):
+    for found in LINE_BREAK.finditer(text):
         lines.append(text[pos : found.start()])
         pos = found.end()
         if len(lines) == limit:
