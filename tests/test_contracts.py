@@ -25,8 +25,14 @@ def findings(
     path: str = "example.py",
     **tables: dict[str, Any],
 ) -> list[tuple[str, int, str]]:
-    """``(code, line, message)`` of each finding of ``codes`` in ``source``."""
+    """``(code, line, message)`` of each finding of ``codes`` in ``source``.
+
+    VBR101 runs with ``contracts.scope = "public"`` here (every public function
+    without a contract): these tests pin that scope's recognition of contract
+    forms; the default ``"implied"`` scope is tested in ``test_implied.py``.
+    """
     settings = defaults()
+    settings["contracts"]["scope"] = "public"
     for table, values in tables.items():
         settings[table].update(values)
     result = check_tree(path, textwrap.dedent(source), Tag("assume-ai"), set(codes), settings)

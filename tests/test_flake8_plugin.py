@@ -12,7 +12,9 @@ from util import run_vibrails, write
 
 pytest.importorskip("flake8")
 
-CONFIG = '[tool.vibrails]\nselect = ["VBR0", "VBR1", "VBR3"]\n'
+# The blanket VBR101 scope, so that the plugin is seen to read the table too.
+CONFIG = '[tool.vibrails]\nselect = ["VBR0", "VBR1", "VBR3"]\n' \
+    'contracts = {scope = "public"}\n'
 
 SOURCE = '''\
 # @ai-generated model=gpt-5.1 prompt=prompts/x.md
@@ -59,10 +61,10 @@ def test_findings_in_flake8_format_match_vibrails(project: Path) -> None:
     assert result.stdout.splitlines()[:3] == [
         "pkg/mod.py:5:1: VBR101 public function 'remember(key, seen)' has no contract: add a "
         "precondition such as '@icontract.require(lambda key: key is not None)' or a guard clause",
-        "pkg/mod.py:5:1: VBR301 'remember' mutates its argument 'seen' (.append() on 'seen'): "
-        "callers' data changes behind their back; copy it first or document the mutation",
         "pkg/mod.py:5:24: VBR304 parameter 'seen' of 'remember' defaults to a list, created once "
         "and shared by every call: default to None and build it in the body",
+        "pkg/mod.py:6:5: VBR301 'remember' mutates its argument 'seen' (.append() on 'seen'): "
+        "callers' data changes behind their back; copy it first or document the mutation",
     ]
 
 

@@ -24,7 +24,7 @@ from vibrails import __version__
 from vibrails.catalogue import catalogue_dir
 from vibrails.finding import Finding
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 @functools.cache

@@ -13,7 +13,8 @@ An entry (``rules/VBR304.toml``; the file name is the code) holds:
   ``level`` (``error``, ``warning`` or ``note``), ``opt-in`` (bool),
   ``tags`` (SARIF ``properties.tags``), ``summary`` (one sentence),
   ``message`` (a :meth:`str.format` template filled with the arguments the
-  rule passes to ``report``);
+  rule passes to ``report``), and optionally ``[messages]``, other templates
+  by key for a rule that reports in more than one mode;
 * ``[docs]`` with ``what``, ``why``, ``example``, ``use-instead`` and
   ``options`` (markdown; ``example``/``use-instead`` are Python code), and
   optionally ``suppress``;
@@ -124,6 +125,9 @@ class RuleInfo:
     examples: tuple[Example, ...]
     data: dict[str, Any]
     source: str
+    #: Other message templates of the rule by key (``[messages]``), for a rule
+    #: that reports in more than one mode (VBR101's ``public`` scope).
+    messages: dict[str, str] = field(default_factory=dict)
 
     @property
     def help_uri(self) -> str:
@@ -177,6 +181,11 @@ class RuleInfo:
     def format_message(self, **args: object) -> str:
         return self.message.format(**args)
 
+    def format_named(self, key: str | None, args: dict[str, object]) -> str:
+        """The message ``key`` of ``[messages]`` (the main one for ``None``), filled in."""
+        template = self.message if key is None else self.messages[key]
+        return template.format(**args)
+
 
 def catalogue_dir() -> Path:
     """Where the catalogue lives: inside the package, or the checkout's ``rules/``."""
@@ -222,6 +231,7 @@ def _parse_entry(path: Path) -> RuleInfo:
         examples=tuple(examples),
         data=dict(raw.get("data", {})),
         source=path.name,
+        messages={k: str(v) for k, v in raw.get("messages", {}).items()},
     )
     if info.pillar not in PILLARS:
         raise ValueError(f"{path.name}: unknown pillar {info.pillar!r}")

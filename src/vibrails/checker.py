@@ -129,7 +129,7 @@ def check_file(
     try:
         from vibrails.engine import check_tree  # libcst loads only when a file is parsed
 
-        result = check_tree(item.display, text, tag, enabled, settings)
+        result = check_tree(item.display, text, tag, enabled, settings, item.project_path)
         findings, is_tagged = result.findings, result.is_tagged
     except RecursionError:
         if "VBR002" not in enabled:

@@ -142,9 +142,12 @@ _TABLES: dict[str, dict[str, tuple[Any, str, Any]]] = {
         "validators": (_list_of_str, "a list of function names", []),
         "annotations": (lambda v: isinstance(v, bool), "true or false", False),
         "verifier": (lambda v: v in ("none", "crosshair"), '"none" or "crosshair"', "none"),
+        "scope": (lambda v: v in ("implied", "public"), '"implied" or "public"', "implied"),
     },
     "invariants": {
         "decorators": (_list_of_str, "a list of qualified names", []),
+        "scope": (lambda v: v in ("arithmetic", "stateful"), '"arithmetic" or "stateful"',
+                  "arithmetic"),
         "methods": (
             _list_of_str,
             "a list of method names",
@@ -176,6 +179,9 @@ class Config:
     source: Path | None
     values: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: ``module:function`` of the project's console scripts (``[project.scripts]``
+    #: and ``[project.gui-scripts]`` of the ``pyproject.toml`` in ``root``).
+    console_scripts: list[str] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -187,11 +193,12 @@ class Config:
         settings["_marker_patterns"] = compile_markers(patterns)
         globs = self.values["ai-generated"]
         settings["_ai_generated_matcher"] = GlobSet(globs) if globs else None
+        settings["_console_scripts"] = tuple(self.console_scripts)
         return settings
 
     def fingerprint(self) -> str:
         """A stable text of the values (part of the cache key)."""
-        return json.dumps(self.values, sort_keys=True, default=str)
+        return json.dumps([self.values, self.console_scripts], sort_keys=True, default=str)
 
 
 def defaults() -> dict[str, Any]:
@@ -309,7 +316,8 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     if path is None:
         found = find_config(cwd)
         if found is None:
-            return Config(root=cwd, source=None, values=defaults())
+            return Config(root=cwd, source=None, values=defaults(),
+                          console_scripts=console_scripts(cwd))
         path = found
         shown = _shown(found, cwd)
     else:
@@ -323,7 +331,28 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     values, warnings = validate(section, shown)
     path = path.resolve()
     _inside(path.parent, values, shown)
-    return Config(root=path.parent, source=path, values=values, warnings=warnings)
+    return Config(root=path.parent, source=path, values=values, warnings=warnings,
+                  console_scripts=console_scripts(path.parent))
+
+
+def console_scripts(root: Path) -> list[str]:
+    """The ``module:function`` targets of ``root/pyproject.toml``'s scripts.
+
+    Read leniently: a missing or unreadable file, or one without the tables,
+    gives none (the file's own problems are the configuration's to report).
+    """
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    project = data.get("project")
+    found: list[str] = []
+    if isinstance(project, dict):
+        for table in ("scripts", "gui-scripts"):
+            scripts = project.get(table)
+            if isinstance(scripts, dict):
+                found += sorted(v for v in scripts.values() if isinstance(v, str))
+    return found
 
 
 def _inside(root: Path, values: Mapping[str, Any], where: str) -> None:

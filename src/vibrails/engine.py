@@ -83,8 +83,13 @@ def check_tree(
     tag: Tag,
     enabled: Collection[str],
     settings: Mapping[str, Any],
+    project_path: str | None = None,
 ) -> TreeResult:
-    """Run the enabled tree rules on ``source``; VBR001 if it does not parse."""
+    """Run the enabled tree rules on ``source``; VBR001 if it does not parse.
+
+    ``project_path`` is the file's path relative to the project root (for
+    what the path itself says, such as a ``scripts/`` folder); by default ``path``.
+    """
     whole = None if tag.reason is not None else tuple(tag.regions)
     code, error = compile_source(source, path)
     module: cst.Module | None = None
@@ -101,7 +106,8 @@ def check_tree(
     failures: dict[str, Failure] = {}
     try:
         return _check_module(
-            path, source, tag, enabled, settings, module, whole, failures, code
+            path, source, tag, enabled, settings, module, whole, failures, code,
+            project_path or path,
         )
     except _RESOURCE_ERRORS:
         raise  # the caller reports VBR002 "nested too deeply"
@@ -132,10 +138,12 @@ def _check_module(
     whole: tuple[Region, ...] | None,
     failures: dict[str, Failure],
     code: types.CodeType | None = None,
+    project_path: str = "",
 ) -> TreeResult:
     rule_classes = [cls for code, cls in all_rules().items() if code in enabled]
     reports: list[Report] = []
-    context = FileContext(path=path, source=source, module=module, settings=settings)
+    context = FileContext(path=path, source=source, module=module, settings=settings,
+                          project_path=project_path or path)
     providers: set[type[BaseMetadataProvider[Any]]] = set()
     for cls in rule_classes:
         providers.update(cls.METADATA_DEPENDENCIES)
@@ -183,7 +191,8 @@ def _check_module(
     spans = locate(
         module,
         source,
-        [r.node for r in reports] + [r.end_node for r in reports],
+        [r.node for r in reports] + [r.end_node for r in reports]
+        + [r.related for r in reports if r.related is not None],
         code,
         definitions,
     )
@@ -198,6 +207,11 @@ def _check_module(
         start = spans[id(report.node)]
         end = spans[id(report.end_node)]
         span = (start[0], start[1], end[2], end[3])
+        if report.line_offset:
+            number = start[0] + report.line_offset
+            line_text = lines[number - 1] if number <= len(lines) else ""
+            indent = len(line_text) - len(line_text.lstrip())
+            span = (number, indent, number, max(len(line_text.rstrip()), indent))
         reason: str | None = tag.reason or _region_reason(regions, span[0])
         if reason is None and report.code not in _FILE_RULES:
             continue
@@ -207,12 +221,17 @@ def _check_module(
         key = (report.code, report.scope, " ".join(text.split()))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        findings.append(
-            make_finding(
-                path, report.code, report.message, reason or tag.first_reason, span,
-                text, report.scope, occurrence,
-            )
+        message = report.message
+        related: tuple[Any, ...] = ()
+        if report.related is not None:
+            where = spans[id(report.related)]
+            message = message.replace("{related_line}", str(where[0]))
+            related = (where[0], where[1] + 1, where[2], where[3] + 1, report.related_message)
+        finding = make_finding(
+            path, report.code, message, reason or tag.first_reason, span,
+            text, report.scope, occurrence,
         )
+        findings.append(finding.with_changes(related=related) if related else finding)
     if failures:
         findings += _failure_findings(path, source, module, tag, failures, settings)
     return TreeResult(findings, tagged)

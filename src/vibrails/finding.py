@@ -38,6 +38,9 @@ class Finding:
     suppressed: str | None = None
     #: GitHub's ``primaryLocationLineHash`` of the first reported line.
     line_hash: str = field(default="", compare=False)
+    #: A second location the finding refers to, as ``(line, column, end_line,
+    #: end_column, message)`` (SARIF ``relatedLocations``); empty for none.
+    related: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

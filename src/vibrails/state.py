@@ -160,7 +160,8 @@ class StatementRule(Rule):
         if id(statement) in reported:
             return
         reported.add(id(statement))
-        self.report(statement, end_node=None, **message_args)
+        args: dict[str, Any] = dict(message_args)
+        self.report(statement, end_node=None, **args)
 
 
 # -- process-wide state (VBR303's table) ---------------------------------------

@@ -13,8 +13,9 @@ with the alias it went through.
 Calls that pass a tracked name to a function or method of the same module
 are recorded too; when the module has been walked, per-function summaries
 (which parameters each function mutates) are propagated to a fixed point,
-so recursion and call chains are handled, and the findings are reported on
-the ``def`` lines, once per function.
+so recursion and call chains are handled. One finding per mutated
+parameter, on its first mutating statement (or the call that hands it to a
+mutating function), with the ``def`` as a related location.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from vibrails.checks.base import Report, Rule
+from vibrails.entrypoints import is_command
 from vibrails.mutation import MUTATING_FUNCTIONS, MUTATING_METHODS
 from vibrails.names import dotted, params_of, target_names
 from vibrails.state import bound_names, decorator_names
@@ -479,16 +481,31 @@ class ArgumentMutation(Rule):
 
     # -- summaries and reports -------------------------------------------------
 
+    def _reported(self, frame: _Frame) -> bool:
+        """Whether the frame's own mutations are reported.
+
+        A private helper (``_fill(rows)``) is called by its own module, which
+        knows what it does: its mutations are not reported there, but they
+        count for every caller that hands it its own argument (the summaries
+        carry them up to a public function). A click/typer command's
+        parameters are the framework's context objects, meant to be changed.
+        """
+        name = frame.name
+        if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+            return False
+        return not is_command(frame.node.decorators, self.context.names.imports)
+
     def leave_Module(self, node: cst.Module) -> None:
         by_key: dict[str, _Frame] = {}
         for frame in self.frames:
             if frame.key is not None:
                 by_key[frame.key] = frame
-        mutated: dict[int, dict[str, str]] = {}
+        #: Per frame: parameter → (how it is mutated, the first mutating node).
+        mutated: dict[int, dict[str, tuple[str, cst.CSTNode]]] = {}
         for frame in self.frames:
-            first: dict[str, str] = {}
+            first: dict[str, tuple[str, cst.CSTNode]] = {}
             for mutation in frame.mutations:
-                first.setdefault(mutation.param, mutation.how)
+                first.setdefault(mutation.param, (mutation.how, mutation.node))
             mutated[id(frame)] = first
         changed = True
         while changed:
@@ -515,20 +532,23 @@ class ArgumentMutation(Rule):
                             name = slot if slot in callee.params else None
                         if name is not None and name in theirs:
                             through = f" via {via}" if via else ""
-                            mine[param] = f"passed{through} to '{call.callee_name}', which mutates it"
+                            mine[param] = (
+                                f"passed{through} to '{call.callee_name}', which mutates it",
+                                call.node,
+                            )
                             changed = True
         for frame in self.frames:
             found = mutated[id(frame)]
-            if not found:
+            if not self._reported(frame):
                 continue
-            params = [p for p in frame.params if p in found]
-            name = params[0]
-            what = (f"its argument '{name}'" if len(params) == 1 else
-                    "its arguments " + ", ".join(f"'{p}'" for p in params[:-1])
-                    + f" and '{params[-1]}'")
-            message = self.info().format_message(
-                function=frame.name, what=what, how=found[name]
-            )
-            self._reports.append(
-                Report(self.code, frame.node, frame.node.name, message, frame.scope)
-            )
+            for name in frame.params:
+                if name not in found:
+                    continue
+                how, where = found[name]
+                message = self.info().format_message(
+                    function=frame.name, what=f"its argument '{name}'", how=how
+                )
+                self._reports.append(
+                    Report(self.code, where, where, message, frame.scope, frame.node.name,
+                           f"'{frame.name}' receives '{name}' here")
+                )

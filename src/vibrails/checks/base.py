@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # libcst loads when a file is parsed, not when vibrails start
     import libcst as cst
     from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 
+    from vibrails.entrypoints import EntryPoints
     from vibrails.names import Names
 
 
@@ -39,6 +40,8 @@ class FileContext:
     settings: Mapping[str, Any]
     #: Enclosing ``FunctionDef``/``ClassDef``/``Lambda`` nodes, innermost last.
     scopes: list[cst.CSTNode] = field(default_factory=list)
+    #: The path relative to the project root (``path`` is as the user named it).
+    project_path: str = ""
     wrapper: MetadataWrapper | None = None
     metadata: Mapping[type[BaseMetadataProvider[Any]], Mapping[cst.CSTNode, Any]] = field(
         default_factory=dict
@@ -50,6 +53,16 @@ class FileContext:
         from vibrails.names import Names
 
         return Names(self.module)
+
+    @cached_property
+    def entry_points(self) -> EntryPoints:
+        """Scripts, ``__main__`` blocks and entry functions, computed on first use."""
+        from vibrails.entrypoints import find_entry_points
+
+        return find_entry_points(
+            self.module, self.project_path or self.path, self.source, self.names.imports,
+            self.settings.get("_console_scripts", ()), self.path,
+        )
 
     def get_metadata(self, provider: type[BaseMetadataProvider[Any]], node: cst.CSTNode) -> Any:
         """Metadata for ``node`` from a provider the rule declared."""
@@ -74,6 +87,12 @@ class Report:
     end_node: cst.CSTNode
     message: str
     scope: str
+    #: A second location the finding points to (SARIF ``relatedLocations``);
+    #: ``{related_line}`` in the message becomes its line.
+    related: cst.CSTNode | None = None
+    related_message: str = ""
+    #: Report the ``line_offset``-th line after the node's first (a docstring's line).
+    line_offset: int = 0
 
 
 class Rule:
@@ -91,10 +110,25 @@ class Rule:
         return rule_info(cls.code)
 
     def report(
-        self, node: cst.CSTNode, *, end_node: cst.CSTNode | None = None, **message_args: object
+        self,
+        node: cst.CSTNode,
+        *,
+        end_node: cst.CSTNode | None = None,
+        related: cst.CSTNode | None = None,
+        related_message: str = "",
+        line_offset: int = 0,
+        message_key: str | None = None,
+        **message_args: object,
     ) -> None:
-        """Report ``node`` (up to ``end_node``) with the catalogue message."""
-        message = self.info().format_message(**message_args)
+        """Report ``node`` (up to ``end_node``) with the catalogue message.
+
+        ``related`` is a second node the finding refers to; the message may
+        name its line as ``{related_line}``.
+        """
+        message = self.info().format_named(
+            message_key, {"related_line": "{related_line}", **message_args}
+        )
         self._reports.append(
-            Report(self.code, node, end_node or node, message, self.context.scope_name())
+            Report(self.code, node, end_node or node, message, self.context.scope_name(),
+                   related, related_message, line_offset)
         )

@@ -31,7 +31,13 @@ from vibrails.state import (
 )
 
 #: Functions whose ``cls`` may change the class: the class's own hooks.
-_CLASS_HOOKS = frozenset({"__init_subclass__", "__class_getitem__"})
+_CLASS_HOOKS = frozenset({"__init_subclass__", "__class_getitem__", "__new__"})
+#: Objects that look global but hold per-request or per-context state (flask's
+#: ``session``, ``g`` and ``request`` proxies and their kin): meant to be set.
+_CONTEXT_OBJECTS = frozenset(
+    {"flask.session", "flask.g", "flask.request", "quart.session", "quart.g", "quart.request",
+     "werkzeug.local", "starlette_context.context"}
+)
 #: Constructors of per-thread or per-context state, which is meant to be set.
 _CONTEXT_LOCAL = frozenset({"threading.local", "_threading_local.local", "asgiref.local.Local"})
 #: Modules whose attributes are all process state: VBR303's business, not this rule's.
@@ -84,6 +90,8 @@ class GlobalStateMutation(StatementRule):
         self.candidates: list[_Candidate] = []
         self.declared_global: set[str] = set()
         self._context_locals: set[str] | None = None
+        #: Per enclosing ``if``: the names it tests for being unset (lazy initialisation).
+        self.lazy: list[set[str]] = []
 
     # -- scopes ----------------------------------------------------------------
 
@@ -205,8 +213,16 @@ class GlobalStateMutation(StatementRule):
         if frame is None:
             return
         for name in target_names(target):
-            if name in frame.globals:
+            if name in frame.globals and not any(name in lazy for lazy in self.lazy):
                 self._add(name, node, f"{verb} module global '{name}' (declared global)")
+
+    def visit_If(self, node: cst.If) -> None:
+        # ``if _x is None: _x = make()``: lazy initialisation of a module
+        # singleton, done once; not a change callers can observe.
+        self.lazy.append(_unset_tests(node.test))
+
+    def leave_If(self, node: cst.If) -> None:
+        self.lazy.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.frames:
@@ -246,8 +262,11 @@ class GlobalStateMutation(StatementRule):
         if name in names.imports:
             if names.imports[name] in _PROCESS_MODULES:
                 return  # ``setattr(sys, ...)``, ``sys.dont_write_bytecode = ...``: process state
-            if self.process.covers(qualify_dotted(names.imports, dotted_prefix(whole))):
+            qualified = qualify_dotted(names.imports, dotted_prefix(whole)) or ""
+            if self.process.covers(qualified):
                 return  # process state: VBR303
+            if any(qualified == c or qualified.startswith(c + ".") for c in _CONTEXT_OBJECTS):
+                return  # per-request state behind a proxy, meant to be set
         frame = self.frames[-1]
         if name == "cls" and name in frame.params:
             if not frame.class_level:
@@ -315,3 +334,19 @@ class GlobalStateMutation(StatementRule):
             self.report(candidate.statement, function=candidate.function,
                         action=candidate.action + origin)
         self.candidates = []
+
+
+def _unset_tests(test: cst.BaseExpression) -> set[str]:
+    """Names a condition tests for being unset: ``x is None``, ``not x``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) \
+            and isinstance(test.expression, cst.Name):
+        return {test.expression.value}
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, (cst.Is, cst.Equal)) \
+            and isinstance(test.left, cst.Name) and isinstance(test.comparisons[0].comparator,
+                                                              cst.Name) \
+            and test.comparisons[0].comparator.value == "None":
+        return {test.left.value}
+    if isinstance(test, cst.BooleanOperation):
+        return _unset_tests(test.left) | _unset_tests(test.right)
+    return set()

@@ -40,6 +40,8 @@ class ProcessStateMutation(StatementRule):
         self.shadow_stack: list[set[str]] = [set()]
         #: Enclosing ``with warnings.catch_warnings():`` blocks.
         self.restored: list[cst.With] = []
+        #: Depth of enclosing ``if __name__ == "__main__":`` blocks.
+        self.main_depth = 0
 
     # -- names -----------------------------------------------------------------
 
@@ -91,8 +93,18 @@ class ProcessStateMutation(StatementRule):
 
     # -- what changes ----------------------------------------------------------
 
+    def visit_If(self, node: cst.If) -> None:
+        if id(node) in self.context.entry_points.main_blocks:
+            self.main_depth += 1
+
+    def leave_If(self, node: cst.If) -> None:
+        if id(node) in self.context.entry_points.main_blocks:
+            self.main_depth -= 1
+
     def _found(self, node: cst.CSTNode, action: str, written: str, qualified: str,
                entry: ProcessEntry) -> None:
+        if self.context.entry_points.covers(self.context.scopes, self.main_depth > 0):
+            return  # configuring the process is how a program starts
         alias = "" if written == qualified else f" (written '{written}')"
         self.report_statement(node, action=action.format(name=f"'{qualified}'") + alias,
                               effect=entry.effect)

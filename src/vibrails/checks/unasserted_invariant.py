@@ -14,6 +14,7 @@ class UnassertedInvariant(InvariantRule):
         text = claim.text if len(claim.text) <= 80 else claim.text[:77] + "..."
         self.report(
             claim.node,
+            line_offset=claim.offset,
             text=text.replace("'", '"'),
             name=f"self.{claim.name}" if claim.attribute else claim.name,
         )

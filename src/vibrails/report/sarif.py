@@ -235,9 +235,33 @@ def _result(finding: Finding, index: Mapping[str, int]) -> Any:
                 )
             )
         ],
+        related_locations=_related(finding),
         partial_fingerprints=fingerprints or None,
         suppressions=suppressions,
     )
+
+
+def _related(finding: Finding) -> list[Any] | None:
+    """The finding's second location (VBR301's ``def``, VBR101's relying line)."""
+    if not finding.related:
+        return None
+    line, column, end_line, end_column, text = finding.related
+    line, column = max(line, 1), max(column, 1)
+    end_line = max(end_line, line)
+    end_column = max(end_column, column if end_line == line else 1)
+    return [
+        om.Location(
+            id=1,
+            physical_location=om.PhysicalLocation(
+                artifact_location=om.ArtifactLocation(
+                    uri=artifact_uri(finding.path), uri_base_id=SRCROOT
+                ),
+                region=om.Region(start_line=line, start_column=column,
+                                 end_line=end_line, end_column=end_column),
+            ),
+            message=om.Message(text=text) if text else None,
+        )
+    ]
 
 
 def _severity_order(findings: list[Finding]) -> list[int]:
