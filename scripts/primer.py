@@ -26,6 +26,7 @@ import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO / "tests" / "primer" / "snapshot.json"
@@ -89,10 +90,17 @@ def unpack(name: str, version: str) -> Path:
     return target
 
 
-def findings(tree: Path) -> list[Finding]:
+#: The blanket VBR101 scope of earlier versions, checked on its own: it must keep
+#: finding everything it found (``<package> scope=public`` in the snapshot).
+PUBLIC_SCOPE = '[tool.vibrails]\nselect = ["VBR101"]\ncontracts = {scope = "public"}\n'
+
+
+def raw_findings(tree: Path, config: Path | None = None) -> list[dict[str, Any]]:
+    """vibrails' JSON findings on ``tree`` (every file, ``--assume-ai``, default rules)."""
+    extra = ["--config", str(config)] if config is not None else []
     result = subprocess.run(
         [sys.executable, "-P", "-m", "vibrails", "check", "--assume-ai", "--no-cache",
-         "--format", "json", "--exit-zero",
+         "--format", "json", "--exit-zero", *extra,
          # Named one by one: the cache folder is git-ignored, and vibrails
          # skips ignored files when it walks a folder.
          *sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*.py"))],
@@ -101,14 +109,23 @@ def findings(tree: Path) -> list[Finding]:
     if result.returncode != 0:
         raise SystemExit(f"primer: vibrails failed on {tree.name} ({result.returncode}):\n"
                          f"{result.stderr}")
-    return sorted((f["code"], f["path"], f["fingerprint"]) for f in json.loads(result.stdout))
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
+def findings(tree: Path, config: Path | None = None) -> list[Finding]:
+    return sorted((f["code"], f["path"], f["fingerprint"]) for f in raw_findings(tree, config))
 
 
 def collect() -> dict[str, list[Finding]]:
     _ignore_everything(CACHE)
+    public = CACHE / "public-scope.toml"
+    public.write_text(PUBLIC_SCOPE, encoding="utf-8")
     out = {}
     for name, version in sorted(PACKAGES.items()):
-        out[f"{name}=={version}"] = findings(unpack(name, version))
+        tree = unpack(name, version)
+        out[f"{name}=={version}"] = findings(tree)
+        out[f"{name}=={version} scope=public"] = findings(tree, public)
     return out
 
 
