@@ -78,8 +78,9 @@ def default_rules() -> set[str]:
     return {code for code, info in load_catalogue().items() if not info.opt_in}
 
 
-def table(found: list[dict[str, Any]], verdicts: dict[Key, dict[str, Any]]) -> list[str]:
-    """The precision table as markdown rows."""
+def precision_by_rule(found: list[dict[str, Any]],
+                      verdicts: dict[Key, dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """Per rule: (judged findings, true ones)."""
     judged: Counter[str] = Counter()
     true: Counter[str] = Counter()
     for item in found:
@@ -87,11 +88,15 @@ def table(found: list[dict[str, Any]], verdicts: dict[Key, dict[str, Any]]) -> l
         if verdict is not None:
             judged[item["code"]] += 1
             true[item["code"]] += verdict["verdict"] == "TP"
+    return {code: (judged[code], true[code]) for code in sorted(judged)}
+
+
+def table(counts: dict[str, tuple[int, int]]) -> list[str]:
+    """The precision table as markdown rows (as in docs/precision.md)."""
     lines = ["| rule | findings | true | false | precision |", "| --- | ---: | ---: | ---: | ---: |"]
-    for code in sorted(judged):
-        lines.append(f"| {code} | {judged[code]} | {true[code]} | {judged[code] - true[code]} "
-                     f"| {true[code] / judged[code]:.2f} |")
-    total, good = sum(judged.values()), sum(true.values())
+    for code, (judged, true) in counts.items():
+        lines.append(f"| {code} | {judged} | {true} | {judged - true} | {true / judged:.2f} |")
+    total, good = sum(j for j, _ in counts.values()), sum(t for _, t in counts.values())
     if total:
         lines.append(f"| all | {total} | {good} | {total - good} | {good / total:.2f} |")
     return lines
@@ -117,13 +122,12 @@ def main() -> int:
         if key(entry) not in current:
             problems.append(f"judged finding no longer produced: {entry['package']} "
                             f"{entry['path']}:{entry['line']} {entry['code']}")
-    rows = table(found, verdicts)
-    print("\n".join(rows))
+    counts = precision_by_rule(found, verdicts)
+    print("\n".join(table(counts)))
     enabled = default_rules()
-    for row in rows[2:]:
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        if cells[0] in enabled and float(cells[4]) < THRESHOLD:
-            problems.append(f"{cells[0]}: precision {cells[4]} is below {THRESHOLD:.2f}")
+    for code, (judged, true) in counts.items():
+        if code in enabled and true / judged < THRESHOLD:
+            problems.append(f"{code}: precision {true / judged:.2f} is below {THRESHOLD:.2f}")
     if args.pending is not None:
         args.pending.write_text(json.dumps(
             [{**item, "verdict": "", "reason": ""} for item in pending], indent=1) + "\n",

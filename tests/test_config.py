@@ -561,3 +561,45 @@ def test_paths_inside_the_project_are_accepted(tmp_path: Path) -> None:
     )
     config = load_config(cwd=tmp_path)
     assert config.values["cache-dir"] == "build/.cache"
+
+
+# -- scopes and console scripts (VBR101, VBR201, entry points) -------------------------
+
+
+@pytest.mark.parametrize(("table", "value"), [("contracts", '"all"'), ("invariants", "true")])
+def test_a_scope_outside_its_choices_is_an_error(tmp_path: Path, table: str, value: str) -> None:
+    message = config_error(tmp_path, f"{table} = {{scope = {value}}}\n")
+    assert f"{table}.scope" in message or "scope" in message
+
+
+def test_console_scripts_come_from_the_projects_pyproject(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml",
+          '[project]\nname = "p"\n[project.scripts]\nb = "pkg.cli:main"\na = "pkg.gui:run"\n'
+          '[project.gui-scripts]\ng = "pkg.gui:window"\n[tool.vibrails]\n')
+    config = load_config(cwd=tmp_path)
+    assert config.console_scripts == ["pkg.cli:main", "pkg.gui:run", "pkg.gui:window"]
+    assert config.settings()["_console_scripts"] == tuple(config.console_scripts)
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        "[project\nname = ",                             # not TOML
+        '[project]\nscripts = "pkg.cli:main"\n',         # not a table
+        '[project.scripts]\na = 3\nb = ["x"]\n',         # not strings
+        b"\xff\xfe[project]\n",                          # not UTF-8
+    ],
+)
+def test_unusable_console_scripts_are_ignored_not_fatal(tmp_path: Path,
+                                                        pyproject: str | bytes) -> None:
+    # The configuration is in vibrails.toml; the pyproject beside it is only
+    # read for its console scripts, leniently.
+    write(tmp_path / "vibrails.toml", "assume-ai = true\n")
+    target = tmp_path / "pyproject.toml"
+    if isinstance(pyproject, bytes):
+        target.write_bytes(pyproject)
+    else:
+        target.write_text(pyproject, encoding="utf-8")
+    config = load_config(cwd=tmp_path)
+    assert config.console_scripts == []
+    assert config.values["assume-ai"] is True

@@ -327,24 +327,28 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
             raise ConfigError(f"{shown}: is a directory, not a configuration file")
         if not os.path.lexists(path):
             raise ConfigError(f"{shown}: configuration file not found")
-    section = _section(path, _read_toml(path, shown), shown)
+    data = _read_toml(path, shown)
+    section = _section(path, data, shown)
     values, warnings = validate(section, shown)
     path = path.resolve()
     _inside(path.parent, values, shown)
     return Config(root=path.parent, source=path, values=values, warnings=warnings,
-                  console_scripts=console_scripts(path.parent))
+                  console_scripts=console_scripts(
+                      path.parent, data if path.name == "pyproject.toml" else None))
 
 
-def console_scripts(root: Path) -> list[str]:
-    """The ``module:function`` targets of ``root/pyproject.toml``'s scripts.
+def console_scripts(root: Path, data: Mapping[str, Any] | None = None) -> list[str]:
+    """The ``module:function`` targets of ``root/pyproject.toml``'s scripts
+    (``data`` is that file already parsed, when the configuration is in it).
 
     Read leniently: a missing or unreadable file, or one without the tables,
     gives none (the file's own problems are the configuration's to report).
     """
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []
+    if data is None:
+        try:
+            data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return []
     project = data.get("project")
     found: list[str] = []
     if isinstance(project, dict):

@@ -31,7 +31,6 @@ from typing import Any
 import libcst as cst
 
 from vibrails.checks.base import FileContext, Report, Rule
-from vibrails.implied import StateInitialisers
 from vibrails.mutation import MUTATING_METHODS
 from vibrails.names import dotted, params_of
 from vibrails.traverse import children
@@ -112,8 +111,6 @@ class _FileState:
     functions: dict[int, FunctionFacts] = field(default_factory=dict)
     local_helpers: dict[str, frozenset[str]] | None = None
     tracker: ClassTracker | None = None
-    module_init: StateInitialisers | None = None
-    class_init: dict[int, StateInitialisers] = field(default_factory=dict)
 
 
 def _state(context: FileContext) -> _FileState:
@@ -771,112 +768,6 @@ def example_condition(facts: FunctionFacts, context: FileContext) -> tuple[str, 
     if qualified in ("str", "bytes", "list", "dict", "set", "tuple"):
         return param, f"len({param}) > 0"
     return param, f"{param} is not None"
-
-
-# -- where an implied precondition is not reported (VBR101, scope "implied") ----------
-
-#: Decorator attributes of web, CLI and tool frameworks that validate the
-#: parameters from the signature before the function runs (FastAPI/Starlette
-#: routes, Flask-style routes, typer/click commands, MCP tools).
-_FRAMEWORK_ATTRS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route",
-     "websocket", "command", "group", "callback", "tool", "resource", "prompt", "task"}
-)
-_FRAMEWORK_MODULES = ("click.", "typer.", "fastapi.", "flask.", "pydantic.", "mcp.",
-                      "fastmcp.", "asyncclick.", "cloup.", "rich_click.", "celery.")
-#: Parameter defaults through which a framework validates a parameter.
-_FRAMEWORK_DEFAULTS = frozenset(
-    {"Query", "Path", "Body", "Form", "File", "Header", "Cookie", "Depends", "Security",
-     "Field", "Option", "Argument", "Annotated"}
-)
-_ESTIMATOR_BASES = ("sklearn.",)
-_MODULE_BASES = ("torch.nn.", "nn.", "lightning.", "pytorch_lightning.", "flax.", "keras.")
-#: Builtins whose call is the work itself, not a delegation.
-_NOT_DELEGATES = frozenset(
-    {"range", "list", "tuple", "dict", "set", "sorted", "len", "sum", "min", "max", "zip",
-     "enumerate", "reversed", "map", "filter", "str", "int", "float", "bytes", "bytearray"}
-)
-
-
-def framework_validated(context: FileContext, node: cst.FunctionDef) -> bool:
-    """A route, command or tool whose framework validates the parameters, or a
-    method whose framework convention forbids or does the checking
-    (scikit-learn estimator ``__init__``, ``nn.Module.forward``)."""
-    names = context.names
-    for decorator in node.decorators:
-        expr = decorator.decorator
-        func = expr.func if isinstance(expr, cst.Call) else expr
-        qualified = names.qualify(func) or ""
-        if qualified.startswith(_FRAMEWORK_MODULES):
-            return True
-        if isinstance(func, cst.Attribute) and func.attr.value in _FRAMEWORK_ATTRS \
-                and isinstance(expr, cst.Call):
-            return True
-    scopes = context.scopes
-    owner = scopes[-2] if len(scopes) >= 2 and scopes[-1] is node else None
-    if isinstance(owner, cst.ClassDef):
-        bases = [names.qualify(b.value) or "" for b in owner.bases]
-        name = node.name.value
-        if name == "__init__" and any(b.startswith(_ESTIMATOR_BASES) or
-                                      b.endswith(("BaseEstimator", "Mixin")) for b in bases):
-            return True
-        if name == "forward" and any(b.startswith(_MODULE_BASES) or b.endswith("Module")
-                                     for b in bases):
-            return True
-    return False
-
-
-def is_delegator(node: cst.FunctionDef) -> bool:
-    """One or two simple statements ending in a call to another function
-    (``return self._impl(x)``): the callee is where the checks belong."""
-    statements = list(body_statements(node))
-    if statements and is_docstring(statements[0]):
-        statements = statements[1:]
-    if not 1 <= len(statements) <= 2:
-        return False
-    if not all(isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 for s in statements):
-        return False
-    last = statements[-1].body[0]  # type: ignore[attr-defined]
-    value = last.value if isinstance(last, (cst.Return, cst.Expr)) else None
-    if isinstance(value, cst.Await):
-        value = value.expression
-    if not isinstance(value, cst.Call):
-        return False
-    if any(isinstance(s.body[0], cst.AugAssign) for s in statements):  # type: ignore[attr-defined]
-        return False
-    return (dotted(value.func) or "") not in _NOT_DELEGATES
-
-
-def skipped_params(context: FileContext, facts: FunctionFacts) -> set[str]:
-    """Parameters a framework or a constrained annotation already validates."""
-    skipped: set[str] = set()
-    for param in params_of(facts.node.params):
-        name = param.name.value
-        default = param.default
-        if isinstance(default, cst.Call) and _last(dotted(default.func) or "") in _FRAMEWORK_DEFAULTS:
-            skipped.add(name)
-        annotation = param.annotation.annotation if param.annotation else None
-        if _constrained(context.names, annotation):
-            skipped.add(name)
-        elif isinstance(annotation, cst.Subscript) and \
-                _last(dotted(annotation.value) or "") == "Annotated":
-            skipped.add(name)  # Annotated[int, Field(ge=0)], typer.Option(...), …
-    return skipped
-
-
-def state_initialisers(context: FileContext) -> tuple[StateInitialisers, StateInitialisers]:
-    """What the enclosing class and the module initialise their state to."""
-    state = _state(context)
-    scopes = context.scopes
-    owner = next((s for s in reversed(scopes) if isinstance(s, cst.ClassDef)), None)
-    if state.module_init is None:
-        state.module_init = StateInitialisers(context.module, context.names)
-    if owner is None:
-        return StateInitialisers(None, context.names), state.module_init
-    found = state.class_init.get(id(owner))
-    if found is None:
-        found = state.class_init[id(owner)] = StateInitialisers(owner, context.names)
-    return found, state.module_init
 
 
 def test_file(path: str) -> bool:

@@ -24,13 +24,13 @@ Everything is read from the tree (and one ``os.path`` look for the package's
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from vibrails.names import dotted
-from vibrails.traverse import children
+from vibrails.names import Names
+from vibrails.traverse import descendants
 
 SCRIPT_FOLDERS = frozenset({"scripts", "bin", "tools", "examples", "notebooks"})
 #: Decorator callees (last name part) that make a function a CLI command.
@@ -52,15 +52,12 @@ def is_main_block(node: cst.CSTNode) -> bool:
     return len(names) == 1 and len(strings) == 1
 
 
-def is_command(decorators: Iterable[cst.Decorator], imports: dict[str, str]) -> bool:
+def is_command(decorators: Iterable[cst.Decorator], names: Names) -> bool:
     """A click/typer command or group (``@click.command()``, ``@app.command()``, …)."""
     for decorator in decorators:
         expr = decorator.decorator
         func = expr.func if isinstance(expr, cst.Call) else expr
-        name = dotted(func) or ""
-        head, _, _ = name.partition(".")
-        qualified = f"{imports[head]}{name[len(head):]}" if head in imports else name
-        if qualified.startswith(_COMMAND_MODULES):
+        if (names.qualify(func) or "").startswith(_COMMAND_MODULES):
             return True
         if isinstance(func, cst.Attribute) and func.attr.value in _COMMAND_DECORATORS \
                 and isinstance(expr, cst.Call):
@@ -77,25 +74,15 @@ class EntryPoints:
     #: ``id`` of module-level ``FunctionDef`` nodes that are entry functions.
     functions: set[int] = field(default_factory=set)
 
-    def covers(self, scopes: Iterable[cst.CSTNode], in_main_block: bool) -> bool:
-        """Whether code in ``scopes`` (outermost first) is entry-point code."""
-        if self.script or in_main_block:
-            return True
-        for scope in scopes:
-            return id(scope) in self.functions  # the outermost definition decides
-        return False
+    def covers(self, scopes: Sequence[cst.CSTNode], in_main_block: bool) -> bool:
+        """Whether code in ``scopes`` (outermost first) is entry-point code:
+        the outermost definition decides."""
+        return self.script or in_main_block or (bool(scopes) and id(scopes[0]) in self.functions)
 
 
 def _calls_in(node: cst.CSTNode) -> set[str]:
-    """Names of module-level functions referred to (called or passed) under ``node``."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(children(current))
-    return found
+    """Names referred to (called or passed) under ``node``."""
+    return {n.value for n in descendants([node]) if isinstance(n, cst.Name)}
 
 
 def _module_of(path: str) -> str:
@@ -111,7 +98,7 @@ def _in_package(path: str) -> bool:
 
 
 def find_entry_points(
-    module: cst.Module, path: str, source: str, imports: dict[str, str],
+    module: cst.Module, path: str, source: str, names: Names,
     console_scripts: Iterable[str] = (),
     location: str | None = None,
 ) -> EntryPoints:
@@ -129,7 +116,7 @@ def find_entry_points(
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef):
             functions[statement.name.value] = statement
-            if is_command(statement.decorators, imports):
+            if is_command(statement.decorators, names):
                 found.functions.add(id(statement))
             for name in _calls_in(statement.body):
                 callers.setdefault(name, set()).add(statement.name.value)

@@ -32,13 +32,22 @@ variable (``if attempt < attempts:``) is a use, not a check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from vibrails.checks.base import FileContext
+from vibrails.contracts import (
+    FunctionFacts,
+    _constrained,
+    _last,
+    block_raises,
+    body_statements,
+    is_docstring,
+)
+from vibrails.entrypoints import is_command
 from vibrails.names import Names, dotted, params_of, target_names
-from vibrails.traverse import children
+from vibrails.traverse import descendants
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _NUMBER_TYPES = frozenset(
@@ -53,13 +62,10 @@ _MAPPING_CALLS = frozenset(
     {"dict", "collections.defaultdict", "collections.OrderedDict", "collections.Counter"}
 )
 _BOUNDING_CALLS = frozenset({"min", "max", "abs", "clamp", "int", "float", "round"})
+_CHECKING_CALLS = frozenset({"isinstance", "callable"}) | _BOUNDING_CALLS
 _ORDERING = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
 _RANDOM_DRAWS = frozenset({"random", "rand", "random_sample", "uniform"})
 _ASYNC_SLEEPS = frozenset({"asyncio.sleep", "trio.sleep", "anyio.sleep"})
-
-
-#: ``add(param, condition, use, consequence, node)``: record a reliance.
-Add = Callable[[str | None, str, str, str, cst.CSTNode], None]
 
 
 @dataclass(frozen=True)
@@ -75,26 +81,176 @@ class Reliance:
     consequence: str
     #: The node that relies on it (its line is named in the message).
     node: cst.CSTNode
-    #: The enclosing test expression, for a reliance inside an ``if``/``while`` test.
-    test: cst.CSTNode | None = None
+
+
+# -- where an implied precondition is not reported ------------------------------------
+
+#: Decorator attributes of web and tool frameworks that validate the parameters
+#: from the signature before the function runs (FastAPI/Starlette and
+#: Flask-style routes, MCP tools, task queues); CLI commands are
+#: :func:`vibrails.entrypoints.is_command`'s.
+_FRAMEWORK_ATTRS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route",
+     "websocket", "tool", "resource", "prompt", "task"}
+)
+_FRAMEWORK_MODULES = ("fastapi.", "flask.", "pydantic.", "mcp.", "fastmcp.", "celery.")
+#: Parameter defaults through which a framework validates a parameter.
+_FRAMEWORK_DEFAULTS = frozenset(
+    {"Query", "Path", "Body", "Form", "File", "Header", "Cookie", "Depends", "Security",
+     "Field", "Option", "Argument", "Annotated"}
+)
+_ESTIMATOR_BASES = ("sklearn.",)
+_MODULE_BASES = ("torch.nn.", "nn.", "lightning.", "pytorch_lightning.", "flax.", "keras.")
+#: Builtins whose call is the work itself, not a delegation.
+_NOT_DELEGATES = frozenset(
+    {"range", "list", "tuple", "dict", "set", "sorted", "len", "sum", "min", "max", "zip",
+     "enumerate", "reversed", "map", "filter", "str", "int", "float", "bytes", "bytearray"}
+)
+
+
+def framework_validated(names: Names, facts: FunctionFacts) -> bool:
+    """A route, command or tool whose framework validates the parameters, or a
+    method whose framework convention forbids or does the checking
+    (scikit-learn estimator ``__init__``, ``nn.Module.forward``)."""
+    node = facts.node
+    if is_command(node.decorators, names):
+        return True
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        if (names.qualify(func) or "").startswith(_FRAMEWORK_MODULES):
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in _FRAMEWORK_ATTRS \
+                and isinstance(expr, cst.Call):
+            return True
+    if facts.owner is not None:
+        bases = [names.qualify(b.value) or "" for b in facts.owner.bases]
+        name = node.name.value
+        if name == "__init__" and any(b.startswith(_ESTIMATOR_BASES) or
+                                      b.endswith(("BaseEstimator", "Mixin")) for b in bases):
+            return True
+        if name == "forward" and any(b.startswith(_MODULE_BASES) or b.endswith("Module")
+                                     for b in bases):
+            return True
+    return False
+
+
+def is_delegator(node: cst.FunctionDef) -> bool:
+    """One or two simple statements ending in a call to another function
+    (``return self._impl(x)``): the callee is where the checks belong."""
+    statements = list(body_statements(node))
+    if statements and is_docstring(statements[0]):
+        statements = statements[1:]
+    if not 1 <= len(statements) <= 2:
+        return False
+    smalls = []
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return False
+        smalls.append(statement.body[0])
+    if any(isinstance(small, cst.AugAssign) for small in smalls):
+        return False
+    last = smalls[-1]
+    value = last.value if isinstance(last, (cst.Return, cst.Expr)) else None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    return isinstance(value, cst.Call) and (dotted(value.func) or "") not in _NOT_DELEGATES
+
+
+def skipped_params(names: Names, node: cst.FunctionDef) -> set[str]:
+    """Parameters a framework or a constrained annotation already validates."""
+    skipped: set[str] = set()
+    for param in params_of(node.params):
+        name = param.name.value
+        default = param.default
+        if isinstance(default, cst.Call) and _last(dotted(default.func) or "") in _FRAMEWORK_DEFAULTS:
+            skipped.add(name)
+        annotation = param.annotation.annotation if param.annotation else None
+        if _constrained(names, annotation):
+            skipped.add(name)
+        elif isinstance(annotation, cst.Subscript) and \
+                _last(dotted(annotation.value) or "") == "Annotated":
+            skipped.add(name)  # Annotated[int, Field(ge=0)], typer.Option(...), …
+    return skipped
+
+
+# -- what the state is initialised to ------------------------------------------------
+
+
+def _is_number(expr: cst.BaseExpression | None) -> bool:
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        expr = expr.expression
+    return isinstance(expr, (cst.Integer, cst.Float))
+
+
+def _annotation_name(annotation: cst.Annotation | None, names: Names) -> str:
+    if annotation is None:
+        return ""
+    expr = annotation.annotation
+    if isinstance(expr, cst.Subscript):
+        expr = expr.value
+    return names.qualify(expr) or ""
+
+
+class StateInitialisers:
+    """What a class (or the module) binds its state to.
+
+    ``self.x = 0`` anywhere in the class, or ``x = 0`` in its body, makes
+    ``self.x`` numeric; ``{}``/``dict()`` makes it a mapping. Module-level
+    bindings of the same forms (outside functions and classes) do so for globals.
+    """
+
+    def __init__(self, scope: cst.ClassDef | cst.Module | None, names: Names) -> None:
+        self.numbers: set[str] = set()
+        self.mappings: set[str] = set()
+        if isinstance(scope, cst.ClassDef):
+            nodes = descendants(scope.body.body, (cst.ClassDef, cst.Lambda))
+        elif isinstance(scope, cst.Module):
+            nodes = descendants(s for s in scope.body
+                                if not isinstance(s, (cst.FunctionDef, cst.ClassDef)))
+        else:
+            return
+        for node in nodes:
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._bind(target.target, node.value, names)
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                self._bind(node.target, node.value, names)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, names: Names) -> None:
+        if isinstance(target, cst.Attribute):
+            key = target.attr.value
+        elif isinstance(target, cst.Name):
+            key = target.value
+        else:
+            return
+        if _is_number(value):
+            self.numbers.add(key)
+        elif isinstance(value, (cst.Dict, cst.DictComp)) or (
+                isinstance(value, cst.Call) and names.qualify(value.func) in _MAPPING_CALLS):
+            self.mappings.add(key)
+
+
+def state_initialisers(
+    context: FileContext, owner: cst.ClassDef | None
+) -> tuple[StateInitialisers, StateInitialisers]:
+    """What ``owner`` (the method's class, or ``None``) and the module initialise
+    their state to; computed once per class and file."""
+    cache: dict[int, StateInitialisers] = context.__dict__.setdefault("_vibrails_state_init", {})
+    found = []
+    for scope in (owner, context.module):
+        if id(scope) not in cache:
+            cache[id(scope)] = StateInitialisers(scope, context.names)
+        found.append(cache[id(scope)])
+    return found[0], found[1]
+
+
+# -- the analysis ----------------------------------------------------------------------
 
 
 def _code(node: cst.CSTNode) -> str:
     text = " ".join(cst.Module([]).code_for_node(node).split())
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _walk(nodes: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """Every node under ``nodes`` in source order, not entering nested scopes."""
-    stack = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, _NESTED):
-            continue
-        kids = children(node)
-        kids.reverse()
-        stack.extend(kids)
 
 
 def _param_of(expr: cst.BaseExpression, params: set[str]) -> str | None:
@@ -116,225 +272,8 @@ def _factor_param(expr: cst.BaseExpression, params: set[str]) -> str | None:
     return None
 
 
-def _is_number(expr: cst.BaseExpression | None) -> bool:
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        expr = expr.expression
-    return isinstance(expr, (cst.Integer, cst.Float))
-
-
-def _is_mapping_value(expr: cst.BaseExpression | None, names: Names) -> bool:
-    if isinstance(expr, (cst.Dict, cst.DictComp)):
-        return True
-    return isinstance(expr, cst.Call) and names.qualify(expr.func) in _MAPPING_CALLS
-
-
-def _annotation_name(annotation: cst.Annotation | None, names: Names) -> str:
-    if annotation is None:
-        return ""
-    expr = annotation.annotation
-    if isinstance(expr, cst.Subscript):
-        expr = expr.value
-    return names.qualify(expr) or ""
-
-
-class StateInitialisers:
-    """What the enclosing class (or module) first binds its state to.
-
-    ``self.x = 0`` anywhere in the class, or ``x = 0`` in its body, makes
-    ``self.x`` numeric; ``{}``/``dict()`` makes it a mapping. Module-level
-    bindings of the same forms do so for globals.
-    """
-
-    def __init__(self, scope: cst.ClassDef | cst.Module | None, names: Names) -> None:
-        self.numbers: set[str] = set()
-        self.mappings: set[str] = set()
-        if scope is None:
-            return
-        body = scope.body.body if isinstance(scope, cst.ClassDef) else scope.body
-        nodes: list[cst.CSTNode] = list(body) if isinstance(scope, cst.ClassDef) else [
-            s for s in body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))
-        ]
-        for node in _walk(nodes) if isinstance(scope, cst.Module) else self._class_nodes(nodes):
-            if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    self._bind(target.target, node.value, names)
-            elif isinstance(node, cst.AnnAssign) and node.value is not None:
-                self._bind(node.target, node.value, names)
-
-    @staticmethod
-    def _class_nodes(nodes: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-        stack = list(reversed(nodes))
-        while stack:
-            node = stack.pop()
-            yield node
-            if isinstance(node, (cst.ClassDef, cst.Lambda)):
-                continue
-            kids = children(node)
-            kids.reverse()
-            stack.extend(kids)
-
-    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, names: Names) -> None:
-        if isinstance(target, cst.Attribute):
-            key = target.attr.value
-        elif isinstance(target, cst.Name):
-            key = target.value
-        else:
-            return
-        if _is_number(value):
-            self.numbers.add(key)
-        elif _is_mapping_value(value, names):
-            self.mappings.add(key)
-
-
-def _state_key(target: cst.BaseExpression, self_name: str | None,
-               globals_: set[str]) -> tuple[str, str] | None:
-    """``(kind, key)`` of stored state: ``("self", "balance")`` or ``("global", "TOTAL")``."""
-    if isinstance(target, cst.Subscript):
-        target = target.value
-    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
-            and self_name is not None and target.value.value == self_name:
-        return "self", target.attr.value
-    if isinstance(target, cst.Name) and target.value in globals_:
-        return "global", target.value
-    return None
-
-
-def implied_preconditions(
-    node: cst.FunctionDef,
-    params: Sequence[str],
-    self_name: str | None,
-    names: Names,
-    class_state: StateInitialisers,
-    module_state: StateInitialisers,
-    skip: set[str],
-) -> list[Reliance]:
-    """The unchecked reliances of ``node``'s body on ``params`` (minus ``skip``), in order."""
-    tracked = set(params) - skip
-    if not tracked:
-        return []
-    declared: dict[str, cst.Param] = {p.name.value: p for p in params_of(node.params)}
-    body = list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else [node.body]
-    local_names = {p for p in declared}
-    globals_: set[str] = set()
-    rebound: set[str] = set()
-    tests: list[tuple[cst.CSTNode, set[str]]] = []
-    found: list[Reliance] = []
-
-    def numeric(param: str) -> bool:
-        p = declared.get(param)
-        if p is None:
-            return False
-        return _annotation_name(p.annotation, names) in _NUMBER_TYPES or _is_number(
-            p.default if p.default is not None else None)
-
-    def mapping(param: str) -> bool:
-        p = declared.get(param)
-        return p is not None and _annotation_name(p.annotation, names) in _MAPPING_TYPES
-
-    def state_numeric(kind: str, key: str) -> bool:
-        return key in (class_state.numbers if kind == "self" else module_state.numbers)
-
-    def state_mapping(kind: str, key: str) -> bool:
-        return key in (class_state.mappings if kind == "self" else module_state.mappings)
-
-    nodes = list(_walk(body))
-    for current in nodes:
-        if isinstance(current, cst.Global):
-            globals_ |= {n.name.value for n in current.names}
-        elif isinstance(current, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            targets = [t.target for t in current.targets] if isinstance(current, cst.Assign) \
-                else [current.target]
-            for target in targets:
-                bound = set(target_names(target))
-                rebound |= bound & tracked
-                local_names |= bound
-        elif isinstance(current, (cst.For, cst.CompFor)):
-            bound = set(target_names(current.target))
-            rebound |= bound & tracked
-            local_names |= bound
-        elif isinstance(current, cst.NamedExpr) and isinstance(current.target, cst.Name):
-            rebound.add(current.target.value)
-        elif isinstance(current, cst.Assert) or (
-                isinstance(current, cst.If) and _raises(current.body)):
-            tests.append((current.test, _names_in(current.test)))  # an explicit check
-        elif isinstance(current, (cst.If, cst.While, cst.IfExp, cst.CompIf)):
-            tests.append((current.test, _checked_names(current.test)))
-        elif isinstance(current, cst.Call) and (dotted(current.func) or "") in _BOUNDING_CALLS:
-            tests.append((current, _names_in(current)))
-    # Module globals assigned in the function without ``global`` are locals.
-    module_globals = {n for n in names.module_bindings if n not in local_names} | globals_
-    range_builtin = "range" not in names.module_bindings and "range" not in local_names
-    enclosing_test: dict[int, cst.CSTNode] = {}
-    for test, _ in tests:
-        if not isinstance(test, cst.Call):
-            for inner in _walk([test]):
-                enclosing_test.setdefault(id(inner), test)
-
-    def add(param: str | None, condition: str, use: str, consequence: str,
-            where: cst.CSTNode) -> None:
-        if param is None or param not in tracked or param in rebound:
-            return
-        test = enclosing_test.get(id(where))
-        if any(param in mentioned and other is not test for other, mentioned in tests):
-            return  # checked (or normalised) somewhere else in the function
-        found.append(Reliance(param, condition.format(p=param), use, consequence, where, test))
-
-    for current in nodes:
-        if isinstance(current, cst.AugAssign) and isinstance(
-                current.operator, (cst.AddAssign, cst.SubtractAssign)):
-            key = _state_key(current.target, self_name, module_globals)
-            param = _factor_param(current.value, tracked)
-            if key is not None and param is not None and (
-                    numeric(param) or state_numeric(*key)):
-                subtract = isinstance(current.operator, cst.SubtractAssign)
-                add(param, "{p} >= 0",
-                    f"{'subtracted from' if subtract else 'added to'} {_code(current.target)}",
-                    f"a negative value {'adds to' if subtract else 'takes from'} it instead",
-                    current)
-        elif isinstance(current, cst.AugAssign) and isinstance(current.operator, cst.BitOrAssign):
-            key = _state_key(current.target, self_name, module_globals)
-            param = current.value.value if isinstance(current.value, cst.Name) else None
-            if key is not None and param is not None and (mapping(param) or state_mapping(*key)):
-                merged = _code(current.target)
-                add(param, f"set({{p}}) <= set({merged})", f"merged into {merged}",
-                    "a misspelled or unexpected key is stored without an error", current)
-        elif isinstance(current, cst.Call):
-            _call_reliance(current, tracked, names, range_builtin, self_name, module_globals,
-                           mapping, state_mapping, add)
-        elif isinstance(current, cst.Subscript):
-            for element in current.slice:
-                piece = element.slice
-                if isinstance(piece, cst.Slice):
-                    for limit in (piece.lower, piece.upper):
-                        if limit is not None:
-                            add(_param_of(limit, tracked), "{p} >= 0",
-                                f"a slice bound in {_code(current)}",
-                                "a negative value counts from the end and silently "
-                                "cuts the wrong items", current)
-        elif isinstance(current, cst.BinaryOperation) and isinstance(current.operator,
-                                                                     cst.Multiply):
-            for literal, other in ((current.left, current.right), (current.right, current.left)):
-                if isinstance(literal, (cst.List, cst.Tuple)):  # not text: padding is cosmetic
-                    add(_param_of(other, tracked), "{p} >= 0",
-                        f"a repeat count in {_code(current)}",
-                        "a negative value silently gives an empty sequence", current)
-        elif isinstance(current, cst.Comparison):
-            _comparison_reliance(current, tracked, names, add)
-    return found
-
-
 def _names_in(node: cst.CSTNode) -> set[str]:
-    return {n.value for n in _walk([node]) if isinstance(n, cst.Name)}
-
-
-def _raises(body: cst.BaseSuite) -> bool:
-    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    for statement in statements:
-        smalls = statement.body if isinstance(
-            statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
-        if any(isinstance(small, cst.Raise) for small in smalls):
-            return True
-    return False
+    return {n.value for n in descendants([node], _NESTED) if isinstance(n, cst.Name)}
 
 
 def _constant(expr: cst.BaseExpression) -> bool:
@@ -355,7 +294,7 @@ def _checked_names(test: cst.BaseExpression) -> set[str]:
     membership, or handed to ``isinstance``/a bounding call. A comparison with
     another variable (``attempt < attempts``) uses the name; it checks nothing."""
     checked: set[str] = set()
-    for node in _walk([test]):
+    for node in descendants([test], _NESTED):
         if isinstance(node, cst.Comparison):
             left = node.left
             for target in node.comparisons:
@@ -366,68 +305,217 @@ def _checked_names(test: cst.BaseExpression) -> set[str]:
                     if isinstance(one, cst.Name) and _constant(other):
                         checked.add(one.value)
                 left = right
-        elif isinstance(node, cst.Call) and node.args and (dotted(node.func) or "") in (
-                {"isinstance", "callable"} | _BOUNDING_CALLS):
+        elif isinstance(node, cst.Call) and node.args and (dotted(node.func) or "") in \
+                _CHECKING_CALLS:
             checked |= _names_in(node)
     return checked
 
 
-def _call_reliance(call: cst.Call, tracked: set[str], names: Names, range_builtin: bool,
-                   self_name: str | None, module_globals: set[str],
-                   mapping: Callable[[str], bool], state_mapping: Callable[[str, str], bool],
-                   report: Add) -> None:
-    func = call.func
-    qualified = names.qualify(func) or ""
-    args = [a for a in call.args if a.keyword is None and not a.star]
-    if range_builtin and qualified == "range" and 1 <= len(args) <= 3 \
-            and len(args) == len(call.args):
-        for position, arg in enumerate(args):
-            param = _param_of(arg.value, tracked)
-            step = position == 2
-            report(param, "{p} > 0" if step else "{p} >= 0",
-                   f"a bound of {_code(call)}",
-                   "a negative step silently gives an empty range" if step else
-                   "a negative value silently gives an empty range, so the loop does nothing",
-                   call)
-    elif qualified in _ASYNC_SLEEPS and args:
-        report(_param_of(args[0].value, tracked), "{p} >= 0",
-               f"the delay of {_code(call)}",
-               "a negative delay is silently taken as no delay", call)
-    elif isinstance(func, cst.Attribute) and func.attr.value == "update" and len(args) == 1 \
-            and len(call.args) == 1 and isinstance(args[0].value, cst.Name):
-        param = args[0].value.value
-        receiver = func.value
+def _state_key(target: cst.BaseExpression, self_name: str | None,
+               globals_: set[str]) -> tuple[str, str] | None:
+    """``(kind, key)`` of stored state: ``("self", "balance")`` or ``("global", "TOTAL")``."""
+    if isinstance(target, cst.Subscript):
+        target = target.value
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+            and self_name is not None and target.value.value == self_name:
+        return "self", target.attr.value
+    if isinstance(target, cst.Name) and target.value in globals_:
+        return "global", target.value
+    return None
+
+
+class _Body:
+    """The analysis of one function body: first what it binds and checks, then
+    where it relies on an unchecked parameter."""
+
+    def __init__(self, node: cst.FunctionDef, tracked: set[str], self_name: str | None,
+                 names: Names, class_state: StateInitialisers,
+                 module_state: StateInitialisers) -> None:
+        self.tracked = tracked
+        self.self_name = self_name
+        self.names = names
+        self.class_state = class_state
+        self.module_state = module_state
+        self.declared = {p.name.value: p for p in params_of(node.params)}
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]
+        self.nodes = list(descendants(body, _NESTED))
+        self.rebound: set[str] = set()
+        #: ``(test, names it checks)`` of every condition, assert and bounding call.
+        self.tests: list[tuple[cst.CSTNode, set[str]]] = []
+        self.found: list[Reliance] = []
+        local_names = set(self.declared)
+        globals_: set[str] = set()
+        for current in self.nodes:
+            bound: set[str] = set()
+            if isinstance(current, cst.Global):
+                globals_ |= {n.name.value for n in current.names}
+            elif isinstance(current, cst.Assign):
+                for target in current.targets:
+                    bound.update(target_names(target.target))
+            elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
+                bound.update(target_names(current.target))
+            elif isinstance(current, cst.NamedExpr) and isinstance(current.target, cst.Name):
+                self.rebound.add(current.target.value)
+            elif isinstance(current, cst.Assert) or (
+                    isinstance(current, cst.If) and block_raises(current.body)):
+                self.tests.append((current.test, _names_in(current.test)))  # an explicit check
+            elif isinstance(current, (cst.If, cst.While, cst.IfExp, cst.CompIf)):
+                self.tests.append((current.test, _checked_names(current.test)))
+            elif isinstance(current, cst.Call) and (dotted(current.func) or "") in \
+                    _BOUNDING_CALLS:
+                self.tests.append((current, _names_in(current)))
+            self.rebound |= bound & tracked
+            local_names |= bound
+        # Module globals assigned in the function without ``global`` are locals.
+        self.globals = {n for n in names.module_bindings if n not in local_names} | globals_
+        self.range_builtin = "range" not in names.module_bindings and "range" not in local_names
+        self.enclosing_test: dict[int, cst.CSTNode] = {}
+        for test, _ in self.tests:
+            if not isinstance(test, cst.Call):
+                for inner in descendants([test], _NESTED):
+                    self.enclosing_test.setdefault(id(inner), test)
+
+    def reliances(self) -> list[Reliance]:
+        for current in self.nodes:
+            if isinstance(current, cst.AugAssign):
+                self._aug_assign(current)
+            elif isinstance(current, cst.Call):
+                self._call(current)
+            elif isinstance(current, cst.Subscript):
+                self._slice(current)
+            elif isinstance(current, cst.BinaryOperation) and isinstance(current.operator,
+                                                                         cst.Multiply):
+                self._repeat(current)
+            elif isinstance(current, cst.Comparison):
+                self._comparison(current)
+        return self.found
+
+    def add(self, param: str | None, condition: str, use: str, consequence: str,
+            where: cst.CSTNode) -> None:
+        if param is None or param not in self.tracked or param in self.rebound:
+            return
+        test = self.enclosing_test.get(id(where))
+        if any(param in mentioned and other is not test for other, mentioned in self.tests):
+            return  # checked (or normalised) somewhere else in the function
+        self.found.append(Reliance(param, condition.format(p=param), use, consequence, where))
+
+    # -- evidence ------------------------------------------------------------
+
+    def numeric(self, param: str) -> bool:
+        p = self.declared.get(param)
+        return p is not None and (
+            _annotation_name(p.annotation, self.names) in _NUMBER_TYPES or _is_number(p.default))
+
+    def mapping(self, param: str) -> bool:
+        p = self.declared.get(param)
+        return p is not None and _annotation_name(p.annotation, self.names) in _MAPPING_TYPES
+
+    def state_is(self, kind: str, key: str, what: str) -> bool:
+        state = self.class_state if kind == "self" else self.module_state
+        return key in (state.numbers if what == "number" else state.mappings)
+
+    # -- uses ----------------------------------------------------------------
+
+    def _aug_assign(self, node: cst.AugAssign) -> None:
+        key = _state_key(node.target, self.self_name, self.globals)
+        if key is None:
+            return
+        if isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
+            param = _factor_param(node.value, self.tracked)
+            if param is not None and (self.numeric(param) or self.state_is(*key, "number")):
+                subtract = isinstance(node.operator, cst.SubtractAssign)
+                self.add(param, "{p} >= 0",
+                         f"{'subtracted from' if subtract else 'added to'} {_code(node.target)}",
+                         f"a negative value {'adds to' if subtract else 'takes from'} it instead",
+                         node)
+        elif isinstance(node.operator, cst.BitOrAssign) and isinstance(node.value, cst.Name):
+            param = node.value.value
+            if self.mapping(param) or self.state_is(*key, "mapping"):
+                merged = _code(node.target)
+                self.add(param, f"set({{p}}) <= set({merged})", f"merged into {merged}",
+                         "a misspelled or unexpected key is stored without an error", node)
+
+    def _call(self, call: cst.Call) -> None:
+        func = call.func
+        qualified = self.names.qualify(func) or ""
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        if self.range_builtin and qualified == "range" and 1 <= len(args) <= 3 \
+                and len(args) == len(call.args):
+            for position, arg in enumerate(args):
+                step = position == 2
+                self.add(_param_of(arg.value, self.tracked), "{p} > 0" if step else "{p} >= 0",
+                         f"a bound of {_code(call)}",
+                         "a negative step silently gives an empty range" if step else
+                         "a negative value silently gives an empty range, so the loop does "
+                         "nothing", call)
+        elif qualified in _ASYNC_SLEEPS and args:
+            self.add(_param_of(args[0].value, self.tracked), "{p} >= 0",
+                     f"the delay of {_code(call)}",
+                     "a negative delay is silently taken as no delay", call)
+        elif isinstance(func, cst.Attribute) and func.attr.value == "update" \
+                and len(call.args) == 1 and args and isinstance(args[0].value, cst.Name):
+            self._update(call, func.value, args[0].value.value)
+
+    def _update(self, call: cst.Call, receiver: cst.BaseExpression, param: str) -> None:
+        self_name = self.self_name
         if isinstance(receiver, cst.Attribute) and receiver.attr.value == "__dict__" \
                 and isinstance(receiver.value, cst.Name) and receiver.value.value == self_name:
-            report(param, f"set({{p}}) <= set(vars({self_name}))",
-                   f"merged into {_code(receiver)}",
-                   "a misspelled key becomes a new attribute without an error", call)
+            self.add(param, f"set({{p}}) <= set(vars({self_name}))",
+                     f"merged into {_code(receiver)}",
+                     "a misspelled key becomes a new attribute without an error", call)
             return
-        key = _state_key(receiver, self_name, module_globals)
+        key = _state_key(receiver, self_name, self.globals)
         if key is not None and not isinstance(receiver, cst.Subscript) and (
-                mapping(param) or state_mapping(*key)):
+                self.mapping(param) or self.state_is(*key, "mapping")):
             target = _code(receiver)
-            report(param, f"set({{p}}) <= set({target})",
-                   f"merged into {target}",
-                   "a misspelled or unexpected key is stored without an error", call)
+            self.add(param, f"set({{p}}) <= set({target})", f"merged into {target}",
+                     "a misspelled or unexpected key is stored without an error", call)
+
+    def _slice(self, node: cst.Subscript) -> None:
+        for element in node.slice:
+            piece = element.slice
+            if isinstance(piece, cst.Slice):
+                for limit in (piece.lower, piece.upper):
+                    if limit is not None:
+                        self.add(_param_of(limit, self.tracked), "{p} >= 0",
+                                 f"a slice bound in {_code(node)}",
+                                 "a negative value counts from the end and silently "
+                                 "cuts the wrong items", node)
+
+    def _repeat(self, node: cst.BinaryOperation) -> None:
+        for literal, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(literal, (cst.List, cst.Tuple)):  # not text: padding is cosmetic
+                self.add(_param_of(other, self.tracked), "{p} >= 0",
+                         f"a repeat count in {_code(node)}",
+                         "a negative value silently gives an empty sequence", node)
+
+    def _comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, _ORDERING):
+            return
+        left, right = node.left, node.comparisons[0].comparator
+        for one, other in ((left, right), (right, left)):
+            param = _param_of(other, self.tracked) if isinstance(other, cst.Name) else None
+            if param is None or not isinstance(one, cst.Call):
+                continue
+            callee = self.names.qualify(one.func) or ""
+            if callee == "len" and len(one.args) == 1:
+                self.add(param, "{p} >= 0", f"a size limit in {_code(node)}",
+                         "a negative limit silently makes the comparison always true or "
+                         "always false", node)
+            elif callee.rpartition(".")[2] in _RANDOM_DRAWS and not one.args and (
+                    "random" in callee or callee.startswith(("np.", "numpy."))):
+                self.add(param, "0 <= {p} <= 1", f"a probability in {_code(node)}",
+                         "a value outside [0, 1] silently makes it always or never happen",
+                         node)
 
 
-def _comparison_reliance(node: cst.Comparison, tracked: set[str], names: Names,
-                         report: Add) -> None:
-    if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, _ORDERING):
-        return
-    left, right = node.left, node.comparisons[0].comparator
-    for one, other in ((left, right), (right, left)):
-        param = _param_of(other, tracked) if isinstance(other, cst.Name) else None
-        if param is None or not isinstance(one, cst.Call):
-            continue
-        callee = names.qualify(one.func) or ""
-        if callee == "len" and len(one.args) == 1:
-            report(param, "{p} >= 0", f"a size limit in {_code(node)}",
-                   "a negative limit silently makes the comparison always true or always false",
-                   node)
-        elif callee.rpartition(".")[2] in _RANDOM_DRAWS and not one.args and (
-                "random" in callee or callee.startswith(("np.", "numpy."))):
-            report(param, "0 <= {p} <= 1",
-                   f"a probability in {_code(node)}",
-                   "a value outside [0, 1] silently makes it always or never happen", node)
+def implied_preconditions(context: FileContext, facts: FunctionFacts) -> list[Reliance]:
+    """The unchecked reliances of a function's body on its parameters, in source order
+    (none for parameters a framework or a constrained annotation validates)."""
+    names = context.names
+    tracked = set(facts.params) - skipped_params(names, facts.node)
+    if not tracked:
+        return []
+    class_state, module_state = state_initialisers(context, facts.owner)
+    body = _Body(facts.node, tracked, facts.self_name, names, class_state, module_state)
+    return body.reliances()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import libcst as cst
@@ -107,6 +107,24 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
         elif tp not in others and _learn(tp):
             out.append(value)
     return out
+
+
+def descendants(
+    nodes: Iterable[cst.CSTNode], stop: tuple[type[cst.CSTNode], ...] = ()
+) -> Iterator[cst.CSTNode]:
+    """``nodes`` and everything under them, in source order, for a rule's look
+    into one construct (a function body, a condition). Nodes of the ``stop``
+    classes are yielded but not entered (nested scopes, say)."""
+    stack = list(nodes)
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        yield node
+        if stop and isinstance(node, stop):
+            continue
+        kids = children(node)
+        kids.reverse()
+        stack.extend(kids)
 
 
 _handler_cache: dict[

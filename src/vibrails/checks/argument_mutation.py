@@ -493,7 +493,7 @@ class ArgumentMutation(Rule):
         name = frame.name
         if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
             return False
-        return not is_command(frame.node.decorators, self.context.names.imports)
+        return not is_command(frame.node.decorators, self.context.names)
 
     def leave_Module(self, node: cst.Module) -> None:
         by_key: dict[str, _Frame] = {}

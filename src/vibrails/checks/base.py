@@ -60,7 +60,7 @@ class FileContext:
         from vibrails.entrypoints import find_entry_points
 
         return find_entry_points(
-            self.module, self.project_path or self.path, self.source, self.names.imports,
+            self.module, self.project_path or self.path, self.source, self.names,
             self.settings.get("_console_scripts", ()), self.path,
         )
 

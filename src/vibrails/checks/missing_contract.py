@@ -16,13 +16,9 @@ from vibrails.contracts import (
     FunctionFacts,
     contract_candidate,
     example_condition,
-    framework_validated,
-    is_delegator,
     resolved_kinds,
-    skipped_params,
-    state_initialisers,
 )
-from vibrails.implied import implied_preconditions
+from vibrails.implied import framework_validated, implied_preconditions, is_delegator
 
 
 class MissingContract(Rule):
@@ -59,14 +55,9 @@ class MissingContract(Rule):
         context = self.context
         if context.entry_points.covers(context.scopes, False):
             return  # scripts and the functions a __main__ block runs take raw input
-        if framework_validated(context, node) or is_delegator(node):
+        if framework_validated(context.names, facts) or is_delegator(node):
             return
-        class_state, module_state = state_initialisers(context)
-        self_name = facts.self_name
-        reliances = implied_preconditions(
-            node, facts.params, self_name, context.names, class_state, module_state,
-            skipped_params(context, facts),
-        )
+        reliances = implied_preconditions(context, facts)
         if not reliances or resolved_kinds(context, facts):
             return
         first = reliances[0]
