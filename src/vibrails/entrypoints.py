@@ -109,24 +109,13 @@ def find_entry_points(
         or any(p in SCRIPT_FOLDERS for p in parts[:-1])
     found = EntryPoints(script=script)
     functions: dict[str, cst.FunctionDef] = {}
-    #: Function name → names of the module-level definitions that refer to it
-    #: (``<module>`` for module-level code outside a ``__main__`` block).
-    callers: dict[str, set[str]] = {}
-    from_main: set[str] = set()
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef):
             functions[statement.name.value] = statement
             if is_command(statement.decorators, names):
                 found.functions.add(id(statement))
-            for name in _calls_in(statement.body):
-                callers.setdefault(name, set()).add(statement.name.value)
         elif is_main_block(statement):
             found.main_blocks.add(id(statement))
-            from_main |= _calls_in(statement)
-        else:
-            owner = statement.name.value if isinstance(statement, cst.ClassDef) else "<module>"
-            for name in _calls_in(statement):
-                callers.setdefault(name, set()).add(owner)
     if found.main_blocks and not script and not _in_package(location or path):
         found.script = True
     module_name = _module_of(path)
@@ -137,6 +126,21 @@ def find_entry_points(
             function = functions.get(attr.strip().split(".", 1)[0])
             if function is not None:
                 found.functions.add(id(function))
+    if found.script or not (found.main_blocks or found.functions):
+        return found  # nothing to follow: no need to read who calls whom
+    #: Function name → names of the module-level definitions that refer to it
+    #: (``<module>`` for module-level code outside a ``__main__`` block).
+    callers: dict[str, set[str]] = {}
+    from_main: set[str] = set()
+    for statement in module.body:
+        if id(statement) in found.main_blocks:
+            from_main |= _calls_in(statement)
+            continue
+        owner = statement.name.value if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) \
+            else "<module>"
+        for name in _calls_in(statement.body if isinstance(statement, cst.FunctionDef)
+                              else statement):
+            callers.setdefault(name, set()).add(owner)
     entry = {name for name, node in functions.items() if id(node) in found.functions}
     changed = True
     while changed:  # called from a __main__ block or entry functions, and from nothing else

@@ -324,77 +324,95 @@ def _state_key(target: cst.BaseExpression, self_name: str | None,
     return None
 
 
-class _Body:
-    """The analysis of one function body: first what it binds and checks, then
-    where it relies on an unchecked parameter."""
+class Body:
+    """The analysis of one function body, fed node by node from the engine's walk
+    (:meth:`see`, nested scopes excluded by the caller), then decided once the
+    whole body is known (:meth:`reliances`): what it binds and checks is
+    collected first, so a check after a use still counts."""
 
-    def __init__(self, node: cst.FunctionDef, tracked: set[str], self_name: str | None,
-                 names: Names, class_state: StateInitialisers,
-                 module_state: StateInitialisers) -> None:
+    def __init__(self, context: FileContext, facts: FunctionFacts, tracked: set[str]) -> None:
+        self.context = context
+        self.owner = facts.owner
         self.tracked = tracked
-        self.self_name = self_name
-        self.names = names
-        self.class_state = class_state
-        self.module_state = module_state
-        self.declared = {p.name.value: p for p in params_of(node.params)}
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]
-        self.nodes = list(descendants(body, _NESTED))
+        self.self_name = facts.self_name
+        self.names = context.names
+        self.declared = {p.name.value: p for p in params_of(facts.node.params)}
         self.rebound: set[str] = set()
+        self.local_names = set(self.declared)
+        self.declared_global: set[str] = set()
         #: ``(test, names it checks)`` of every condition, assert and bounding call.
         self.tests: list[tuple[cst.CSTNode, set[str]]] = []
+        #: Nodes that may rely on a parameter, in source order.
+        self.uses: list[cst.CSTNode] = []
         self.found: list[Reliance] = []
-        local_names = set(self.declared)
-        globals_: set[str] = set()
-        for current in self.nodes:
-            bound: set[str] = set()
-            if isinstance(current, cst.Global):
-                globals_ |= {n.name.value for n in current.names}
-            elif isinstance(current, cst.Assign):
-                for target in current.targets:
-                    bound.update(target_names(target.target))
-            elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
-                bound.update(target_names(current.target))
-            elif isinstance(current, cst.NamedExpr) and isinstance(current.target, cst.Name):
-                self.rebound.add(current.target.value)
-            elif isinstance(current, cst.Assert) or (
-                    isinstance(current, cst.If) and block_raises(current.body)):
-                self.tests.append((current.test, _names_in(current.test)))  # an explicit check
-            elif isinstance(current, (cst.If, cst.While, cst.IfExp, cst.CompIf)):
-                self.tests.append((current.test, _checked_names(current.test)))
-            elif isinstance(current, cst.Call) and (dotted(current.func) or "") in \
-                    _BOUNDING_CALLS:
-                self.tests.append((current, _names_in(current)))
-            self.rebound |= bound & tracked
-            local_names |= bound
-        # Module globals assigned in the function without ``global`` are locals.
-        self.globals = {n for n in names.module_bindings if n not in local_names} | globals_
-        self.range_builtin = "range" not in names.module_bindings and "range" not in local_names
-        self.enclosing_test: dict[int, cst.CSTNode] = {}
-        for test, _ in self.tests:
-            if not isinstance(test, cst.Call):
-                for inner in descendants([test], _NESTED):
-                    self.enclosing_test.setdefault(id(inner), test)
+        self._enclosing_test: dict[int, cst.CSTNode] | None = None
+        self._state: tuple[StateInitialisers, StateInitialisers] | None = None
+
+    def see(self, current: cst.CSTNode) -> None:
+        """One node of the body (in source order)."""
+        bound: set[str] = set()
+        if isinstance(current, cst.Global):
+            self.declared_global |= {n.name.value for n in current.names}
+        elif isinstance(current, cst.Assign):
+            for target in current.targets:
+                bound.update(target_names(target.target))
+        elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
+            bound.update(target_names(current.target))
+        elif isinstance(current, cst.NamedExpr) and isinstance(current.target, cst.Name):
+            self.rebound.add(current.target.value)
+        elif isinstance(current, cst.Assert) or (
+                isinstance(current, cst.If) and block_raises(current.body)):
+            self.tests.append((current.test, _names_in(current.test)))  # an explicit check
+        elif isinstance(current, (cst.If, cst.While, cst.IfExp, cst.CompIf)):
+            self.tests.append((current.test, _checked_names(current.test)))
+        elif isinstance(current, cst.Call) and (dotted(current.func) or "") in _BOUNDING_CALLS:
+            self.tests.append((current, _names_in(current)))
+        if bound:
+            self.rebound |= bound & self.tracked
+            self.local_names |= bound
+        if isinstance(current, (cst.AugAssign, cst.Call, cst.Subscript, cst.Comparison)) or (
+                isinstance(current, cst.BinaryOperation)
+                and isinstance(current.operator, cst.Multiply)):
+            self.uses.append(current)
 
     def reliances(self) -> list[Reliance]:
-        for current in self.nodes:
+        """The unchecked reliances of the whole body, in source order."""
+        if not self.uses:
+            return []
+        names = self.names
+        # Module globals assigned in the function without ``global`` are locals.
+        self.globals = {n for n in names.module_bindings if n not in self.local_names} \
+            | self.declared_global
+        self.range_builtin = "range" not in names.module_bindings \
+            and "range" not in self.local_names
+        for current in self.uses:
             if isinstance(current, cst.AugAssign):
                 self._aug_assign(current)
             elif isinstance(current, cst.Call):
                 self._call(current)
             elif isinstance(current, cst.Subscript):
                 self._slice(current)
-            elif isinstance(current, cst.BinaryOperation) and isinstance(current.operator,
-                                                                         cst.Multiply):
+            elif isinstance(current, cst.BinaryOperation):
                 self._repeat(current)
             elif isinstance(current, cst.Comparison):
                 self._comparison(current)
         return self.found
 
+    def enclosing_test(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The condition ``node`` is part of, if any."""
+        if self._enclosing_test is None:
+            self._enclosing_test = {}
+            for test, _ in self.tests:
+                if not isinstance(test, cst.Call):
+                    for inner in descendants([test], _NESTED):
+                        self._enclosing_test.setdefault(id(inner), test)
+        return self._enclosing_test.get(id(node))
+
     def add(self, param: str | None, condition: str, use: str, consequence: str,
             where: cst.CSTNode) -> None:
         if param is None or param not in self.tracked or param in self.rebound:
             return
-        test = self.enclosing_test.get(id(where))
+        test = self.enclosing_test(where)
         if any(param in mentioned and other is not test for other, mentioned in self.tests):
             return  # checked (or normalised) somewhere else in the function
         self.found.append(Reliance(param, condition.format(p=param), use, consequence, where))
@@ -411,7 +429,9 @@ class _Body:
         return p is not None and _annotation_name(p.annotation, self.names) in _MAPPING_TYPES
 
     def state_is(self, kind: str, key: str, what: str) -> bool:
-        state = self.class_state if kind == "self" else self.module_state
+        if self._state is None:  # scanned only when the body stores into state
+            self._state = state_initialisers(self.context, self.owner)
+        state = self._state[0] if kind == "self" else self._state[1]
         return key in (state.numbers if what == "number" else state.mappings)
 
     # -- uses ----------------------------------------------------------------
@@ -509,13 +529,7 @@ class _Body:
                          node)
 
 
-def implied_preconditions(context: FileContext, facts: FunctionFacts) -> list[Reliance]:
-    """The unchecked reliances of a function's body on its parameters, in source order
-    (none for parameters a framework or a constrained annotation validates)."""
-    names = context.names
-    tracked = set(facts.params) - skipped_params(names, facts.node)
-    if not tracked:
-        return []
-    class_state, module_state = state_initialisers(context, facts.owner)
-    body = _Body(facts.node, tracked, facts.self_name, names, class_state, module_state)
-    return body.reliances()
+def tracked_params(context: FileContext, facts: FunctionFacts) -> set[str]:
+    """The parameters to follow: all but those a framework or a constrained
+    annotation validates."""
+    return set(facts.params) - skipped_params(context.names, facts.node)

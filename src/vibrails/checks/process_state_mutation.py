@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from vibrails.entrypoints import is_main_block
 from vibrails.names import dotted, params_of
 from vibrails.state import (
     PROCESS_MUTATORS,
@@ -93,12 +94,18 @@ class ProcessStateMutation(StatementRule):
 
     # -- what changes ----------------------------------------------------------
 
+    def _main_block(self, node: cst.If) -> bool:
+        # The cheap look first: the entry points are worked out only for a file
+        # that has a ``__main__`` block (or when a finding is about to be reported).
+        return not self.context.scopes and is_main_block(node) \
+            and id(node) in self.context.entry_points.main_blocks
+
     def visit_If(self, node: cst.If) -> None:
-        if id(node) in self.context.entry_points.main_blocks:
+        if self._main_block(node):
             self.main_depth += 1
 
     def leave_If(self, node: cst.If) -> None:
-        if id(node) in self.context.entry_points.main_blocks:
+        if self._main_block(node):
             self.main_depth -= 1
 
     def _found(self, node: cst.CSTNode, action: str, written: str, qualified: str,
