@@ -155,3 +155,34 @@ def test_vbr301_related_location_is_valid_sarif(tmp_path: Path) -> None:
     assert related["message"]["text"] == "'fill' receives 'rows' here"
     assert by_rule["VBR101"]["relatedLocations"][0]["physicalLocation"]["region"][
         "startLine"] == 9
+
+
+def test_cached_findings_keep_their_related_location(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "pyproject.toml": '[tool.vibrails]\nassume-ai = true\nselect = ["VBR101", "VBR301"]\n',
+        "m.py": "def fill(rows):\n    rows.append(1)\n" + textwrap.dedent(ACCOUNT),
+    })
+    args = ("check", "--format", "sarif", "--cache-dir", ".cache", "m.py")
+    cold = run_vibrails(*args, cwd=project)
+    warm = run_vibrails(*args, cwd=project)
+    assert (project / ".cache").is_dir()
+    assert warm.stdout == cold.stdout
+    assert '"relatedLocations"' in warm.stdout
+
+
+@pytest.mark.parametrize(
+    ("spec", "entry"),
+    [("pkg.m:main", True), (" pkg.m : main ", True), ("m:main", True),
+     ("pkg.m:main.run", True), ("pkg.m", False), ("other.m:main", False), (":main", False),
+     ("pkg.m:", False)],
+)
+def test_console_script_specs(spec: str, entry: bool) -> None:
+    import libcst as cst
+
+    from vibrails.entrypoints import find_entry_points
+    from vibrails.names import Names
+
+    module = cst.parse_module("def main():\n    pass\n")
+    found = find_entry_points(module, "src/pkg/m.py", module.code, Names(module), [spec],
+                              location="/nonexistent/src/pkg/m.py")
+    assert (id(module.body[0]) in found.functions) is entry
