@@ -186,3 +186,37 @@ def test_console_script_specs(spec: str, entry: bool) -> None:
     found = find_entry_points(module, "src/pkg/m.py", module.code, Names(module), [spec],
                               location="/nonexistent/src/pkg/m.py")
     assert (id(module.body[0]) in found.functions) is entry
+
+
+@pytest.mark.parametrize(
+    ("body", "condition"),
+    [("return [i / n for i in range(1, n)]", "n >= 1"),
+     ("return list(range(n - 1))", "n >= 1"),
+     ("return [0 for _ in range(2, n + 3)]", "n >= -1"),
+     ("return items[:n - 1] + items", "n >= 1"),
+     ("return [[0] * (n + 1)]", "n >= -1"),
+     ("return [i for i in range(0, 10, n)]", "n > 0")],
+)
+def test_the_condition_follows_the_arithmetic_of_the_use(tmp_path: Path, body: str,
+                                                         condition: str) -> None:
+    [finding] = found(tmp_path, "VBR101", f"def f(items, n):\n    {body}\n")
+    assert f"relies on '{condition}'" in finding.message
+    assert f"lambda n: {condition}" in finding.message
+
+
+def test_a_merge_counts_into_named_settings_only(tmp_path: Path) -> None:
+    source = """
+    class Box:
+        def __init__(self):
+            self.settings = {"theme": "light"}
+            self.headers = {}
+
+        def configure(self, options):
+            self.settings.update(options)
+
+        def add_headers(self, extra):
+            self.headers.update(extra)
+    """
+    [finding] = found(tmp_path, "VBR101", source)
+    assert finding.line == 6
+    assert "'set(options) <= set(self.settings)'" in finding.message

@@ -16,13 +16,14 @@ slice bound               ``items[:limit]``                      ``limit >= 0``
 size threshold            ``if len(queue) >= limit:``            ``limit >= 0``
 probability               ``if random.random() < rate:``         ``0 <= rate <= 1``
 delay                     ``await asyncio.sleep(delay)``         ``delay >= 0``
-merged into stored state  ``self.settings.update(options)``      ``set(options) <= set(self.settings)``
+merged into settings      ``self.settings.update(options)``      ``set(options) <= set(self.settings)``
 ========================  =====================================  ====================
 
 A use counts only with evidence of what it is: an addition to state only when
 the parameter is annotated as a number, has a numeric default, or the state
-it is added to is initialised with a number; a merge only when the state or
-the parameter is known to be a mapping. A parameter that the function rebinds
+it is added to is initialised with a number; a merge only when the state is
+a fixed set of named settings (initialised with a dict display of constant
+keys), where an unknown key is a mistake, or the instance's ``__dict__``. A parameter that the function rebinds
 (``n = max(0, n)``, ``n = int(n)``) or checks anywhere (an ``assert`` or an
 ``if …: raise`` naming it, a condition comparing it with a constant —
 ``if n > 0:``, ``n is None`` —, a membership test, ``isinstance``,
@@ -46,6 +47,7 @@ from vibrails.contracts import (
     is_docstring,
 )
 from vibrails.entrypoints import is_command
+from vibrails.mutation import MUTATING_METHODS
 from vibrails.names import Names, dotted, params_of, target_names
 from vibrails.traverse import descendants
 
@@ -53,13 +55,6 @@ _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _NUMBER_TYPES = frozenset(
     {"int", "float", "decimal.Decimal", "Decimal", "fractions.Fraction", "numbers.Number",
      "numbers.Real", "numbers.Integral"}
-)
-_MAPPING_TYPES = frozenset(
-    {"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping",
-     "collections.abc.Mapping", "collections.abc.MutableMapping"}
-)
-_MAPPING_CALLS = frozenset(
-    {"dict", "collections.defaultdict", "collections.OrderedDict", "collections.Counter"}
 )
 _BOUNDING_CALLS = frozenset({"min", "max", "abs", "clamp", "int", "float", "round"})
 _CHECKING_CALLS = frozenset({"isinstance", "callable"}) | _BOUNDING_CALLS
@@ -154,7 +149,12 @@ def is_delegator(node: cst.FunctionDef) -> bool:
     value = last.value if isinstance(last, (cst.Return, cst.Expr)) else None
     if isinstance(value, cst.Await):
         value = value.expression
-    return isinstance(value, cst.Call) and (dotted(value.func) or "") not in _NOT_DELEGATES
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS:
+        return False  # ``self.settings.update(options)``: a container's change, not a call on
+    return (dotted(func) or "") not in _NOT_DELEGATES
 
 
 def skipped_params(names: Names, node: cst.FunctionDef) -> set[str]:
@@ -196,13 +196,16 @@ class StateInitialisers:
     """What a class (or the module) binds its state to.
 
     ``self.x = 0`` anywhere in the class, or ``x = 0`` in its body, makes
-    ``self.x`` numeric; ``{}``/``dict()`` makes it a mapping. Module-level
+    ``self.x`` numeric; a dict display with constant string keys
+    (``{"theme": "light", "page_size": 20}``) makes it a schema of named
+    settings, where an unknown key is a mistake. Module-level
     bindings of the same forms (outside functions and classes) do so for globals.
     """
 
     def __init__(self, scope: cst.ClassDef | cst.Module | None, names: Names) -> None:
         self.numbers: set[str] = set()
-        self.mappings: set[str] = set()
+        #: Dicts initialised with a display of constant keys (``{"theme": "light"}``).
+        self.schemas: set[str] = set()
         if isinstance(scope, cst.ClassDef):
             nodes = descendants(scope.body.body, (cst.ClassDef, cst.Lambda))
         elif isinstance(scope, cst.Module):
@@ -226,9 +229,10 @@ class StateInitialisers:
             return
         if _is_number(value):
             self.numbers.add(key)
-        elif isinstance(value, (cst.Dict, cst.DictComp)) or (
-                isinstance(value, cst.Call) and names.qualify(value.func) in _MAPPING_CALLS):
-            self.mappings.add(key)
+        elif isinstance(value, cst.Dict) and value.elements and all(
+                isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+                for e in value.elements):
+            self.schemas.add(key)  # a fixed set of named settings
 
 
 def state_initialisers(
@@ -253,13 +257,38 @@ def _code(node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _param_of(expr: cst.BaseExpression, params: set[str]) -> str | None:
-    """``p`` for the expression ``p`` (or ``p + 1``, ``p - 1``) with ``p`` a parameter."""
+def _param_plus(expr: cst.BaseExpression, params: set[str]) -> tuple[str, int] | None:
+    """``(p, k)`` for an expression ``p + k`` (``p``, ``p + 1``, ``p - 1``, …), ``p`` a parameter."""
     if isinstance(expr, cst.Name):
-        return expr.value if expr.value in params else None
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
-        if isinstance(expr.right, cst.Integer):
-            return _param_of(expr.left, params)
+        return (expr.value, 0) if expr.value in params else None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)) \
+            and isinstance(expr.right, cst.Integer):
+        inner = _param_plus(expr.left, params)
+        if inner is not None:
+            step = int(expr.right.value, 0)
+            return inner[0], inner[1] + (step if isinstance(expr.operator, cst.Add) else -step)
+    return None
+
+
+def _at_least(expr: cst.BaseExpression, params: set[str], lower: int = 0,
+              strict: bool = False) -> tuple[str | None, str]:
+    """``(p, condition)`` for ``p + k`` used where it must be ``>= lower``
+    (``> lower`` when ``strict``): the condition on ``p`` itself, e.g. ``n >= 1``
+    for ``range(1, n)``, ``limit >= 0`` for ``items[:limit]``."""
+    found = _param_plus(expr, params)
+    if found is None:
+        return None, ""
+    return found[0], f"{{p}} {'>' if strict else '>='} {lower - found[1]}"
+
+
+def _integer(expr: cst.BaseExpression) -> int | None:
+    """The value of an integer literal (``3``, ``-1``), else ``None``."""
+    negative = isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus)
+    if negative:
+        expr = expr.expression  # type: ignore[attr-defined]
+    if isinstance(expr, cst.Integer):
+        value = int(expr.value, 0)
+        return -value if negative else value
     return None
 
 
@@ -424,15 +453,11 @@ class Body:
         return p is not None and (
             _annotation_name(p.annotation, self.names) in _NUMBER_TYPES or _is_number(p.default))
 
-    def mapping(self, param: str) -> bool:
-        p = self.declared.get(param)
-        return p is not None and _annotation_name(p.annotation, self.names) in _MAPPING_TYPES
-
     def state_is(self, kind: str, key: str, what: str) -> bool:
         if self._state is None:  # scanned only when the body stores into state
             self._state = state_initialisers(self.context, self.owner)
         state = self._state[0] if kind == "self" else self._state[1]
-        return key in (state.numbers if what == "number" else state.mappings)
+        return key in (state.numbers if what == "number" else state.schemas)
 
     # -- uses ----------------------------------------------------------------
 
@@ -450,7 +475,7 @@ class Body:
                          node)
         elif isinstance(node.operator, cst.BitOrAssign) and isinstance(node.value, cst.Name):
             param = node.value.value
-            if self.mapping(param) or self.state_is(*key, "mapping"):
+            if self.state_is(*key, "schema"):
                 merged = _code(node.target)
                 self.add(param, f"set({{p}}) <= set({merged})", f"merged into {merged}",
                          "a misspelled or unexpected key is stored without an error", node)
@@ -461,16 +486,20 @@ class Body:
         args = [a for a in call.args if a.keyword is None and not a.star]
         if self.range_builtin and qualified == "range" and 1 <= len(args) <= 3 \
                 and len(args) == len(call.args):
+            start = _integer(args[0].value) if len(args) > 1 else 0
+            stop_index = 0 if len(args) == 1 else 1
             for position, arg in enumerate(args):
                 step = position == 2
-                self.add(_param_of(arg.value, self.tracked), "{p} > 0" if step else "{p} >= 0",
-                         f"a bound of {_code(call)}",
+                # The stop must reach the start (a literal one), the step be positive.
+                lower = start if position == stop_index and start is not None else 0
+                param, condition = _at_least(arg.value, self.tracked, lower, strict=step)
+                self.add(param, condition, f"a bound of {_code(call)}",
                          "a negative step silently gives an empty range" if step else
-                         "a negative value silently gives an empty range, so the loop does "
+                         "a smaller value silently gives an empty range, so the loop does "
                          "nothing", call)
         elif qualified in _ASYNC_SLEEPS and args:
-            self.add(_param_of(args[0].value, self.tracked), "{p} >= 0",
-                     f"the delay of {_code(call)}",
+            param, condition = _at_least(args[0].value, self.tracked)
+            self.add(param, condition, f"the delay of {_code(call)}",
                      "a negative delay is silently taken as no delay", call)
         elif isinstance(func, cst.Attribute) and func.attr.value == "update" \
                 and len(call.args) == 1 and args and isinstance(args[0].value, cst.Name):
@@ -485,8 +514,8 @@ class Body:
                      "a misspelled key becomes a new attribute without an error", call)
             return
         key = _state_key(receiver, self_name, self.globals)
-        if key is not None and not isinstance(receiver, cst.Subscript) and (
-                self.mapping(param) or self.state_is(*key, "mapping")):
+        if key is not None and not isinstance(receiver, cst.Subscript) \
+                and self.state_is(*key, "schema"):
             target = _code(receiver)
             self.add(param, f"set({{p}}) <= set({target})", f"merged into {target}",
                      "a misspelled or unexpected key is stored without an error", call)
@@ -497,7 +526,8 @@ class Body:
             if isinstance(piece, cst.Slice):
                 for limit in (piece.lower, piece.upper):
                     if limit is not None:
-                        self.add(_param_of(limit, self.tracked), "{p} >= 0",
+                        param, condition = _at_least(limit, self.tracked)
+                        self.add(param, condition,
                                  f"a slice bound in {_code(node)}",
                                  "a negative value counts from the end and silently "
                                  "cuts the wrong items", node)
@@ -505,7 +535,8 @@ class Body:
     def _repeat(self, node: cst.BinaryOperation) -> None:
         for literal, other in ((node.left, node.right), (node.right, node.left)):
             if isinstance(literal, (cst.List, cst.Tuple)):  # not text: padding is cosmetic
-                self.add(_param_of(other, self.tracked), "{p} >= 0",
+                param, condition = _at_least(other, self.tracked)
+                self.add(param, condition,
                          f"a repeat count in {_code(node)}",
                          "a negative value silently gives an empty sequence", node)
 
@@ -514,7 +545,8 @@ class Body:
             return
         left, right = node.left, node.comparisons[0].comparator
         for one, other in ((left, right), (right, left)):
-            param = _param_of(other, self.tracked) if isinstance(other, cst.Name) else None
+            param = other.value if isinstance(other, cst.Name) and other.value in self.tracked \
+                else None
             if param is None or not isinstance(one, cst.Call):
                 continue
             callee = self.names.qualify(one.func) or ""
