@@ -153,7 +153,9 @@ def test_settings_and_fingerprint(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path)
     settings = pickle.loads(pickle.dumps(config.settings()))
     assert settings["_ai_generated_matcher"]("gen/a.py") == "gen/**"
-    assert settings["_marker_patterns"]
+    # No patterns of the project's own: the built-in signatures, surviving a pickle.
+    assert settings["_marker_patterns"] == () and settings["_signatures"] is True
+    assert settings["_assistants"] == config.settings()["_assistants"]
     assert config.fingerprint() == load_config(cwd=tmp_path).fingerprint()
     write(tmp_path / "pyproject.toml", '[tool.vibrails]\nai-generated = ["other/**"]\n')
     assert config.fingerprint() != load_config(cwd=tmp_path).fingerprint()
@@ -237,6 +239,7 @@ def test_every_spec_key_has_a_default() -> None:
         "ai-generated", "assume-ai", "markers", "extend-markers", "git-trailers", "fail-on",
         "ledger", "max-file-bytes", "timeout-per-file", "cache-dir", "contracts",
         "invariants", "mutation", "state", "provenance",
+        "tagging",  # [tool.vibrails.tagging] signatures / extra-assistants (issue 17)
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from util import run_vibrails, write
 
-from vibrails.config import validate
+from vibrails.config import tagging_settings, validate
 from vibrails.globs import GlobSet
 from vibrails.tagging import (
     REGION_SOURCES,
@@ -26,14 +26,13 @@ from vibrails.tagging import (
     Tag,
     tag_file,
 )
-from vibrails.tagging.thirdparty import compile_markers
 
 
 def make_settings(**section: Any) -> dict[str, Any]:
     """Settings as ``Config.settings()`` builds them from a ``[tool.vibrails]`` table."""
     values, _ = validate(section, "test")
     settings = dict(values)
-    settings["_marker_patterns"] = compile_markers([*values["markers"], *values["extend-markers"]])
+    settings.update(tagging_settings(values))
     globs = values["ai-generated"]
     settings["_ai_generated_matcher"] = GlobSet(globs) if globs else None
     return settings
@@ -240,7 +239,7 @@ def test_extra_sources_slot_in() -> None:
 
 
 def test_source_lists_are_the_extension_points() -> None:
-    assert len(WHOLE_FILE_SOURCES) == 4
+    assert len(WHOLE_FILE_SOURCES) == 5
     assert len(REGION_SOURCES) == 1
 
 

@@ -27,7 +27,8 @@ from typing import Any
 
 from vibrails.catalogue import load_catalogue
 from vibrails.globs import GlobSet
-from vibrails.tagging.thirdparty import DEFAULT_MARKERS, compile_markers
+from vibrails.tagging.assistants import assistants
+from vibrails.tagging.thirdparty import compile_markers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,6 +106,10 @@ def _list_of_str(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _non_empty_strings(value: Any) -> bool:
+    return _list_of_str(value) and all(v.strip() for v in value)
+
+
 def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
@@ -127,7 +132,8 @@ _KEYS: dict[str, tuple[Any, str, Any]] = {
     "extend-exclude": (_list_of_str, "a list of globs", []),
     "ai-generated": (_list_of_str, "a list of globs", []),
     "assume-ai": (lambda v: isinstance(v, bool), "true or false", False),
-    "markers": (_list_of_str, "a list of regular expressions", list(DEFAULT_MARKERS)),
+    # None: the built-in signatures; a list replaces them with the project's patterns.
+    "markers": (_list_of_str, "a list of regular expressions", None),
     "extend-markers": (_list_of_str, "a list of regular expressions", []),
     "git-trailers": (lambda v: isinstance(v, bool), "true or false", False),
     "fail-on": (lambda v: v in FAIL_ON, "one of " + ", ".join(FAIL_ON), "warning"),
@@ -164,6 +170,10 @@ _TABLES: dict[str, dict[str, tuple[Any, str, Any]]] = {
     },
     "state": {"process-calls": (_list_of_str, "a list of qualified names", [])},
     "provenance": {"required": (_list_of_str, "a list of field names", ["model", "prompt"])},
+    "tagging": {
+        "signatures": (lambda v: isinstance(v, bool), "true or false", True),
+        "extra-assistants": (_non_empty_strings, "a list of names", []),
+    },
 }
 _CODE_LISTS = ("select", "extend-select", "ignore")
 _CODE = re.compile(r"^(ALL|VBR[0-9]{0,3})$")
@@ -189,8 +199,7 @@ class Config:
     def settings(self) -> dict[str, Any]:
         """What the tagging stage and the rules read (picklable)."""
         settings = dict(self.values)
-        patterns = [*self.values["markers"], *self.values["extend-markers"]]
-        settings["_marker_patterns"] = compile_markers(patterns)
+        settings.update(tagging_settings(self.values))
         globs = self.values["ai-generated"]
         settings["_ai_generated_matcher"] = GlobSet(globs) if globs else None
         settings["_console_scripts"] = tuple(self.console_scripts)
@@ -199,6 +208,22 @@ class Config:
     def fingerprint(self) -> str:
         """A stable text of the values (part of the cache key)."""
         return json.dumps([self.values, self.console_scripts], sort_keys=True, default=str)
+
+
+def tagging_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The compiled marker patterns and assistants of validated ``values``.
+
+    ``markers`` set by the project replaces the built-in signatures (as
+    ``select`` replaces the default rules); ``extend-markers`` adds to them.
+    """
+    own = values["markers"]
+    patterns = [*(own or ()), *values["extend-markers"]]
+    tagging = values["tagging"]
+    return {
+        "_marker_patterns": compile_markers(patterns),
+        "_signatures": own is None and tagging["signatures"],
+        "_assistants": assistants(tuple(tagging["extra-assistants"])),
+    }
 
 
 def defaults() -> dict[str, Any]:
@@ -419,7 +444,7 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
     for glob, codes in values["per-file-ignores"].items():
         warnings += check_codes(codes, where, f"per-file-ignores.{_key_name(glob)}")
     for key in ("markers", "extend-markers"):
-        for pattern in values[key]:
+        for pattern in values[key] or ():
             try:
                 compile_markers([pattern])
             except re.error as exc:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from vibrails.tagging.assistants import Assistants, assistants
 from vibrails.tagging.markers import (
     MARKER_TEXT,
     CodeMarkers,
@@ -40,7 +41,8 @@ from vibrails.tagging.markers import (
     scan_code_markers,
     scan_header,
 )
-from vibrails.tagging.thirdparty import DEFAULT_COMPILED, find_marker
+from vibrails.tagging.signatures import find_signature
+from vibrails.tagging.thirdparty import find_marker_at
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Tag:
     fields: Mapping[str, str] = field(default_factory=dict)
     #: Line of the header marker, if any.
     marker_line: int | None = None
+    #: Line of the text that tagged the whole file (a marker, a signature), if any.
+    evidence_line: int | None = field(default=None, compare=False)
 
     def reason_at(self, line: int) -> str | None:
         """Why ``line`` is tagged, or ``None`` when it is not (lone markers
@@ -100,10 +104,14 @@ class FileFacts:
         #: Relative to the project root, ``/``-separated.
         self.path = path
         self.text = text
+        #: Line of the text that gave each reason, set by the sources that know it.
+        self.evidence: dict[str, int] = {}
 
     @cached_property
     def header(self) -> Header:
-        return scan_header(self.text)
+        """The whole header (no line limit; the ``# @ai-generated`` header
+        marker is still looked for in its first 30 lines only)."""
+        return scan_header(self.text, None)
 
     @cached_property
     def code_markers(self) -> CodeMarkers:
@@ -132,9 +140,28 @@ def _glob_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
 
 
 def _marker_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
-    patterns = settings.get("_marker_patterns", DEFAULT_COMPILED)
-    found = find_marker(facts.header, patterns)
-    return None if found is None else f"marker:{found}"
+    """The project's own ``markers``/``extend-markers`` patterns, in the header."""
+    patterns = settings.get("_marker_patterns", ())
+    found = find_marker_at(facts.header, patterns) if patterns else None
+    if found is None:
+        return None
+    reason = f"marker:{found.text}"
+    facts.evidence[reason] = found.line
+    return reason
+
+
+def _signature_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
+    """An assistant's signature anywhere in the file's comments, module
+    docstring or module metadata (see :mod:`vibrails.tagging.signatures`)."""
+    if not settings.get("_signatures", True):
+        return None
+    names: Assistants = settings.get("_assistants") or assistants()
+    found = find_signature(facts.text, facts.header, names)
+    if found is None:
+        return None
+    reason = f"marker:{found.text}"
+    facts.evidence[reason] = found.line
+    return reason
 
 
 def _assume_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
@@ -152,6 +179,7 @@ WHOLE_FILE_SOURCES: list[WholeFileSource] = [
     _header_source,
     _glob_source,
     _marker_source,
+    _signature_source,
     _assume_source,
 ]
 
@@ -196,4 +224,5 @@ def tag_file(
         def_fields={m.line: m.fields for m in lone if m.fields},
         fields=dict(marker.fields) if marker else {},
         marker_line=marker.line if marker else None,
+        evidence_line=facts.evidence.get(reason) if reason else None,
     )

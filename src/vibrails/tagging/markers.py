@@ -79,6 +79,9 @@ _CLOSE_GROUPS = ("close1", "close2", "close3", "close4")
 _STRING = re.compile(_STRING_BODY, re.DOTALL)
 #: The lexer: each match is a comment or a string literal; code in between is skipped.
 _LEX = re.compile(r"#[^\n]*|" + _STRING_BODY, re.DOTALL)
+#: Public names of the lexer and the string pattern, for other text scanners.
+LEXER = _LEX
+STRING = _STRING
 #: Whitespace between header items: blanks, form feeds, newlines, backslash continuations.
 _HEADER_SPACE = re.compile(r"(?:[ \t\f]|\n|\\\n)*")
 _DOC_PREFIX = re.compile(r"[rRuU]?(?=['\"])")
@@ -205,12 +208,14 @@ def parse_marker(line: str, lineno: int) -> Marker | None:
 # -- the header ---------------------------------------------------------------
 
 
-def scan_header(text: str) -> Header:
+def scan_header(text: str, limit: int | None = HEADER_MAX_LINES) -> Header:
     """Scan the header: comments, the module docstring and the header marker.
 
-    Reads the first :data:`HEADER_MAX_LINES` lines of ``text`` only.
+    Reads the first ``limit`` lines of ``text`` only (``None``: the header
+    however long it is, up to the first statement). The header marker is
+    looked for in the first :data:`HEADER_MAX_LINES` lines whatever the limit.
     """
-    head = "\n".join(head_lines(text))
+    head = "\n".join(head_lines(text, limit)) if limit is not None else normalise_newlines(text)
     if head.startswith("\ufeff"):
         head = " " + head[1:]  # keep columns; a BOM is not code
     comments: list[tuple[int, str]] = []
@@ -226,7 +231,7 @@ def scan_header(text: str) -> Header:
         nonlocal marker
         comment = head[start:stop]
         comments.append((number, comment[1:].strip()))
-        if marker is None and MARKER_TEXT in comment:
+        if marker is None and number <= HEADER_MAX_LINES and MARKER_TEXT in comment:
             found = parse_marker(comment, number)
             if found is not None and found.kind == "":
                 marker = found
