@@ -33,6 +33,12 @@ COMMITS = [
     ("copilot.py", "Add copilot helper\n\nCo-authored-by: Copilot "
                    "<175728472+Copilot@users.noreply.github.com>\n"),
     ("footer.py", "Add footer helper\n\n\U0001f916 Generated with [Claude Code](https://claude.com/claude-code)\n"),
+    ("codex.py", "Add codex helper\n\nCo-authored-by: Codex <noreply@openai.com>\n"),
+    ("cursor.py", "Add cursor helper\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n"),
+    ("aider_co.py", "Add aider helper\n\nCo-authored-by: aider (anthropic/claude-sonnet-4) "
+                    "<noreply@aider.dev>\n"),
+    ("aider_author.py", "Add helper with aider's author attribution\n"),
+    ("kernel.py", "Add kernel helper\n\nAssisted-by: Claude:claude-sonnet-4-5 coccinelle\n"),
     ("human.py", "Hand-written helper\n\nCo-authored-by: Claude Dupont <claude@dupont.fr>\n"
                  "Assisted-by: Jane Doe <jane@example.com>\n"),
     ("plain.py", "Another hand-written helper\n"),
@@ -48,7 +54,9 @@ def repo(tmp_path: Path) -> Path:
     for name, message in COMMITS:
         write(tmp_path, {f"src/{name}": BAD})
         _git(tmp_path, "add", "-A")
-        _git(tmp_path, "commit", "-q", "-m", message)
+        # aider's --attribute-author appends " (aider)" to the author's name
+        author = ["-c", "user.name=Jane Doe (aider)"] if name == "aider_author.py" else []
+        _git(tmp_path, *author, "commit", "-q", "-m", message)
     return tmp_path
 
 
@@ -64,12 +72,24 @@ def test_every_trailer_form_tags_its_files(repo: Path) -> None:
     result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
                           "--select", "VBR304", cwd=repo)
     tags = _tags(result)
-    assert set(tags) == {"assisted.py", "generated.py", "claude.py", "copilot.py", "footer.py"}
+    assert set(tags) == {
+        "assisted.py", "generated.py", "claude.py", "copilot.py", "footer.py", "codex.py",
+        "cursor.py", "aider_co.py", "aider_author.py", "kernel.py",
+    }
     [assisted] = tags["assisted.py"]
     assert assisted.startswith("trailer:Assisted-by claude:claude-opus-4-5 (")
     assert tags["claude.py"] == {next(iter(tags["claude.py"]))}
     assert next(iter(tags["claude.py"])).startswith("trailer:Co-authored-by Claude (")
     assert next(iter(tags["footer.py"])).startswith("trailer:Generated with Claude Code (")
+    assert next(iter(tags["codex.py"])).startswith("trailer:Co-authored-by Codex (")
+    assert next(iter(tags["cursor.py"])).startswith("trailer:Co-authored-by Cursor Agent (")
+    assert next(iter(tags["aider_co.py"])).startswith(
+        "trailer:Co-authored-by aider (anthropic/claude-sonnet-4) ("
+    )
+    assert next(iter(tags["aider_author.py"])).startswith("trailer:Author Jane Doe (aider) (")
+    assert next(iter(tags["kernel.py"])).startswith(
+        "trailer:Assisted-by Claude:claude-sonnet-4-5 ("
+    )
 
 
 def test_trailers_are_opt_in_and_config_turns_them_on(repo: Path) -> None:
@@ -79,7 +99,7 @@ def test_trailers_are_opt_in_and_config_turns_them_on(repo: Path) -> None:
     write(repo, {"pyproject.toml": "[tool.vibrails]\ngit-trailers = true\n"})
     result = run_vibrails("check", "--no-cache", "--format", "json", "--select", "VBR304",
                           cwd=repo)
-    assert len(_tags(result)) == 5
+    assert len(_tags(result)) == 10
 
 
 def test_the_model_of_assisted_by_goes_into_the_fix(repo: Path) -> None:
@@ -91,7 +111,7 @@ def test_the_model_of_assisted_by_goes_into_the_fix(repo: Path) -> None:
     assert "--model MODEL" in messages["src/claude.py"]
 
 
-def test_one_git_call_per_run(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_two_git_calls_per_run_whatever_the_files(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     for index in range(20):
         write(repo, {f"src/more{index}.py": "x = 1\n"})
     shim = tmp_path_factory.mktemp("shim")
@@ -103,9 +123,10 @@ def test_one_git_call_per_run(repo: Path, tmp_path_factory: pytest.TempPathFacto
     env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
     result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
                           "--select", "VBR304", "-j", "2", cwd=repo, env=env)
-    assert len(_tags(result)) == 5
+    assert len(_tags(result)) == 10
     calls = log.read_text().splitlines()
-    assert len(calls) == 1 and " log " in f" {calls[0]} ", calls
+    # one for the trailers in messages, one for aider's author suffix: never one per file
+    assert len(calls) == 2 and all(" log " in f" {call} " for call in calls), calls
 
 
 def test_outside_git_the_run_goes_on_with_a_warning(tmp_path: Path) -> None:
@@ -134,7 +155,32 @@ def test_outside_git_the_run_goes_on_with_a_warning(tmp_path: Path) -> None:
         ("x\n\nAssisted-by: Jane Doe <jane@example.com>", None),
         ("Mention Co-authored-by: Claude in prose", None),
         ("x\n\nReviewed-by: Claude <noreply@anthropic.com>", None),
+        ("x\n\nCo-authored-by: Codex <noreply@openai.com>", ("Co-authored-by Codex", "")),
+        ("x\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>",
+         ("Co-authored-by Cursor Agent", "")),
+        ("x\n\nCo-authored-by: Jane <cursoragent@cursor.com>", ("Co-authored-by Jane", "")),
+        ("x\n\nCo-authored-by: aider (openai/gpt-4o) <noreply@aider.dev>",
+         ("Co-authored-by aider (openai/gpt-4o)", "")),
+        ("x\n\nCo-authored-by: GitHub Copilot <copilot@github.com>",
+         ("Co-authored-by GitHub Copilot", "")),
+        ("x\n\nCo-authored-by: Gemini <gemini@example.com>", ("Co-authored-by Gemini", "")),
+        ("x\n\nAssisted-by: Codex:gpt-5-codex", ("Assisted-by Codex:gpt-5-codex", "gpt-5-codex")),
+        ("x\n\nAssisted-by: Cursor", ("Assisted-by Cursor", "")),
+        ("x\n\nCo-authored-by: claude-manager <bot@example.com>", None),
+        ("x\n\nCo-authored-by: Cursor Telemetry Team <team@example.com>", None),
     ],
 )
 def test_trailer_forms(message: str, expected: tuple[str, str] | None) -> None:
     assert ai_trailer(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Jane Doe (aider)", ("Author Jane Doe (aider)", "")),
+        ("Jane Doe", None),
+        ("aider fan club", None),
+    ],
+)
+def test_aider_author_suffix(author: str, expected: tuple[str, str] | None) -> None:
+    assert ai_trailer("Refactor the parser\n", author) == expected

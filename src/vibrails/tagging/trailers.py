@@ -1,8 +1,9 @@
 """Git trailers: files changed by commits whose message says an AI helped.
 
-Opt-in (``git-trailers = true`` / ``--git-trailers``). One ``git log`` call per
-run reads every such commit with the files it changed, filtered by git itself
-(``--grep``), so the cost does not grow with the number of files checked.
+Opt-in (``git-trailers = true`` / ``--git-trailers``). Two ``git log`` calls
+per run, whatever the number of files: one reads every commit whose message
+carries a trailer (filtered by git itself, ``--grep``), one every commit whose
+author name ends in ``(aider)``; both list the files each changed.
 
 Recognised, case-insensitively, on a line of their own anywhere in the message:
 
@@ -11,10 +12,16 @@ Recognised, case-insensitively, on a line of their own anywhere in the message:
   known assistant, so ``Assisted-by: Jane Doe`` does not tag anything;
 * ``Generated-by: …``;
 * ``Co-authored-by: NAME <EMAIL>`` when NAME is an assistant (``Claude``,
-  ``Copilot``, ``Claude Opus 4.5``…) or EMAIL is an assistant's noreply address
-  (``noreply@anthropic.com``, ``…+Copilot@users.noreply.github.com``…);
-  a person who happens to be called Claude Dupont is not an assistant;
-* the footer ``Generated with Claude Code`` (with or without its link).
+  ``Copilot``, ``Codex``, ``Cursor Agent``, ``aider (gpt-4o)``, ``Claude
+  Opus 4.5``…) or EMAIL an assistant's address (``noreply@anthropic.com``,
+  ``noreply@openai.com``, ``cursoragent@cursor.com``, ``noreply@aider.dev``,
+  ``…+Copilot@users.noreply.github.com``…); a person who happens to be called
+  Claude Dupont is not an assistant;
+* the footer ``Generated with Claude Code`` (with or without its link);
+
+and, in the author's name, aider's ``--attribute-author`` suffix ``(aider)``.
+The names are those of :mod:`vibrails.tagging.assistants`, shared with the
+signatures in files.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vibrails.ledger.repo import GitError, run_git
+from vibrails.tagging.assistants import BOT_EMAIL, is_assistant_name
 
 _GREP = r"assisted-by:|generated-by:|co-authored-by:|generated with"
 _TRAILER = re.compile(
@@ -31,26 +39,10 @@ _TRAILER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _FOOTER = re.compile(r"generated\s+with\s+\[?claude\s+code\b", re.IGNORECASE)
-#: Names of assistants (the first word, or the whole name, of a co-author).
-ASSISTANTS = frozenset(
-    """claude copilot chatgpt codex gemini cursor devin aider openhands windsurf codeium
-    tabnine amazon-q q-developer jules junie sweep gpt""".split()
-)
-_ASSISTANT_NAME = re.compile(
-    r"^(?:github\s+)?(?:claude|copilot|chatgpt|openai\s+codex|codex|gemini(?:\s+code\s+assist)?|"
-    r"cursor(?:\s+agent)?|devin(?:\s+ai)?|aider|openhands|windsurf|codeium|tabnine|"
-    r"amazon\s+q(?:\s+developer)?|jules|junie)"
-    r"(?:[\s-]+(?:opus|sonnet|haiku|code|\d[\w.]*|gpt[\w.-]*|pro|flash|agent|\(.*\)))*$",
-    re.IGNORECASE,
-)
-_BOT_EMAIL = re.compile(
-    r"(?:^noreply@anthropic\.com$|\+copilot@users\.noreply\.github\.com$|"
-    r"^copilot@users\.noreply\.github\.com$|^noreply@aider\.chat$|^cursoragent@cursor\.com$|"
-    r"^noreply@openai\.com$|copilot-swe-agent|devin-ai-integration|"
-    r"^gemini-code-assist|^jules@google\.com$|^openhands@all-hands\.dev$)",
-    re.IGNORECASE,
-)
 _CO_AUTHOR = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>\s*$")
+#: aider's ``--attribute-author``: "Jane Doe (aider)".
+_AIDER_AUTHOR = re.compile(r"\(aider\)\s*$", re.IGNORECASE)
+_AUTHOR_GREP = r"\(aider\)"
 
 
 @dataclass(frozen=True)
@@ -63,15 +55,16 @@ class TrailerHit:
     commit: str = ""
 
 
-def ai_trailer(message: str) -> tuple[str, str] | None:
-    """``(description, model)`` of the first AI trailer in ``message``, or ``None``."""
+def ai_trailer(message: str, author: str = "") -> tuple[str, str] | None:
+    """``(description, model)`` of the first AI trailer in ``message`` (or of
+    aider's suffix on the ``author`` name), or ``None``."""
     for match in _TRAILER.finditer(message):
         key = match.group("key").lower()
         value = match.group("value")
         if key == "assisted-by":
             first = value.split()[0] if value.split() else ""
             agent, _, model = first.partition(":")
-            if model or agent.lower() in ASSISTANTS:
+            if model or is_assistant_name(agent):
                 return f"Assisted-by {first}", model
         elif key == "generated-by":
             if value:
@@ -79,47 +72,71 @@ def ai_trailer(message: str) -> tuple[str, str] | None:
         else:
             found = _CO_AUTHOR.match(value)
             name, email = (found.group("name"), found.group("email")) if found else (value, "")
-            if _ASSISTANT_NAME.match(name.strip()) or (email and _BOT_EMAIL.search(email)):
+            if is_assistant_name(name) or (email and BOT_EMAIL.search(email)):
                 return f"Co-authored-by {name.strip() or email}", ""
     if _FOOTER.search(message):
         return "Generated with Claude Code", ""
+    if _AIDER_AUTHOR.search(author):
+        return f"Author {author.strip()}", ""
     return None
 
 
-def parse_log(output: bytes) -> dict[str, TrailerHit]:
-    """Parse ``git log -z --name-only --format=%x1e%H%x1f%B%x1f`` output (newest
-    commit first): each file's newest AI commit."""
-    hits: dict[str, TrailerHit] = {}
+#: One commit: hash, committer time, author name, message, then the files.
+LOG_FORMAT = "--format=%x1e%H%x1f%ct%x1f%an%x1f%B%x1f"
+
+
+@dataclass(frozen=True)
+class _Commit:
+    commit: str
+    time: int
+    author: str
+    message: str
+    files: tuple[str, ...]
+
+
+def _commits(output: bytes) -> list[_Commit]:
+    """The commits of ``git log -z --name-only`` output in :data:`LOG_FORMAT`."""
+    commits: list[_Commit] = []
     text = output.decode("utf-8", "surrogateescape")
     for chunk in text.split("\x1e"):
-        if not chunk:
+        parts = chunk.split("\x1f", 4)
+        if len(parts) != 5:
             continue
-        parts = chunk.split("\x1f", 2)
-        if len(parts) != 3:
-            continue
-        commit, message, rest = parts
-        found = ai_trailer(message)
+        commit, time, author, message, rest = parts
+        rest = rest.removeprefix("\0").removeprefix("\n")
+        files = tuple(name for name in rest.split("\0") if name)
+        commits.append(_Commit(commit, int(time) if time.isdigit() else 0, author, message, files))
+    return commits
+
+
+def parse_log(*outputs: bytes) -> dict[str, TrailerHit]:
+    """Each file's newest AI commit, from one or more ``git log`` outputs in
+    :data:`LOG_FORMAT` (a commit found by both is counted once)."""
+    seen: dict[str, _Commit] = {}
+    for output in outputs:
+        for commit in _commits(output):
+            seen.setdefault(commit.commit, commit)
+    # Newest first; git's own order (also newest first) breaks ties.
+    ordered = sorted(seen.values(), key=lambda commit: -commit.time)
+    hits: dict[str, TrailerHit] = {}
+    for commit in ordered:
+        found = ai_trailer(commit.message, commit.author)
         if found is None:
             continue
         description, model = found
-        if rest.startswith("\0"):
-            rest = rest[1:]
-        if rest.startswith("\n"):
-            rest = rest[1:]
-        hit = TrailerHit(f"trailer:{description} ({commit[:10]})", model, commit)
-        for name in rest.split("\0"):
-            if name and name not in hits:
-                hits[name] = hit
+        hit = TrailerHit(f"trailer:{description} ({commit.commit[:10]})", model, commit.commit)
+        for name in commit.files:
+            hits.setdefault(name, hit)
     return hits
 
 
 def read_trailers(repo_root: Path) -> dict[str, TrailerHit]:
-    """Every file of the repository changed by an AI-trailer commit (one git call)."""
-    output = run_git(
-        repo_root, "log", "-z", "--name-only", "--no-renames", "-i", "-E",
-        f"--grep={_GREP}", "--format=%x1e%H%x1f%B%x1f", "HEAD", "--",
-    )
-    return parse_log(output)
+    """Every file of the repository changed by an AI commit: one ``git log``
+    for the trailers in messages, one for aider's author suffix."""
+    common = ("log", "-z", "--name-only", "--no-renames", LOG_FORMAT)
+    by_message = run_git(repo_root, *common, "-i", "-E", f"--grep={_GREP}", "HEAD", "--")
+    by_author = run_git(repo_root, *common, f"--author={_AUTHOR_GREP}", "HEAD", "--")
+    return parse_log(by_message, by_author)
 
 
-__all__ = ["GitError", "TrailerHit", "ai_trailer", "parse_log", "read_trailers"]
+__all__ = ["LOG_FORMAT", "GitError", "TrailerHit", "ai_trailer", "parse_log", "read_trailers"]
