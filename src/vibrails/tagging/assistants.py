@@ -63,6 +63,18 @@ _AFTER = r"(?![\w-]|\.\w|['’]s\b)(?!\s+(?-i:[A-Z][a-z]))"
 #: Before a name: not inside a word or a hyphenated name (``Jean-Claude``).
 _BEFORE = r"(?<![\w-])"
 
+#: Names of assistants that are also people's first names.
+_AMBIGUOUS = r"(?:Claude|Devin)"
+#: What makes such a name a person's: nothing after it that says "assistant"
+#: (``Author: Devin`` in a header template is a person; ``Claude Code``,
+#: ``Claude 3.7``, ``Claude (Anthropic)``, ``Devin AI``, the kernel's
+#: ``Claude:claude-3-opus`` are assistants).
+_UNQUALIFIED = (
+    rf"(?![\s-]+(?:{_SUFFIX_WORDS})(?![\w-])|[-_]code\b|\.ai\b|:\w|"
+    r"\s*\([^)\n]{0,40}?(?:anthropic|cognition|\bai\b|assistant|model|llm|agent|bot|"
+    r"opus|sonnet|haiku|claude\.ai|code)\b)"
+)
+
 #: Addresses assistants commit or sign with.
 BOT_EMAIL = re.compile(
     r"(?:^noreply@anthropic\.com$|\+copilot@users\.noreply\.github\.com$|"
@@ -87,6 +99,11 @@ class Assistants:
         # Rebuilt from the cache in a worker process, not recompiled per file.
         return assistants, (self.extra,)
 
+    def has_stem(self, text: str) -> bool:
+        """``text`` holds a stem (case-insensitive)."""
+        lower = text.lower()
+        return any(stem in lower for stem in self.stems)
+
     def last_stem(self, text: str) -> int:
         """Offset just past the last stem in ``text`` (case-insensitive), or -1."""
         lower = text.lower()
@@ -102,8 +119,14 @@ class Assistants:
         alternatives = [*DEFAULT_ASSISTANTS, *(re.escape(name) for name in self.extra)]
         #: One assistant name, with its model or product words, guarded.
         self.name = rf"{_BEFORE}(?:{'|'.join(alternatives)}){_SUFFIXES}{_AFTER}"
+        #: A name, where a bare first name (``Claude``, ``Devin``) needs a
+        #: qualifier to be an assistant's: a model or product word, a vendor,
+        #: or a note in parentheses that says so ("Claude (Anthropic)").
+        self.strict_name = rf"(?!{_AMBIGUOUS}{_UNQUALIFIED}){self.name}"
         #: A name or the generic "AI"/"an AI assistant".
         self.any_name = rf"(?:{self.name}|{_BEFORE}{GENERIC}{_AFTER})"
+        #: :attr:`strict_name` or the generic "AI"/"an AI assistant".
+        self.any_strict_name = rf"(?:{self.strict_name}|{_BEFORE}{GENERIC}{_AFTER})"
         stems = [
             "claude", "chatgpt", "gpt", "codex", "copilot", "cursor", "gemini", "aider",
             "windsurf", "codeium", "tabnine", "amazon q", "codewhisperer", "deepseek", "grok",
@@ -114,9 +137,10 @@ class Assistants:
         #: is first looked at with ``str.rfind``, much faster than a regex).
         self.stems = tuple(
             dict.fromkeys(
-                [*stems, "ai-generated", "ai generated", "ai-written", "ai written",
-                 "ai-assisted", "ai-authored", "by ai", "with ai", "using ai", "by an ai",
-                 "with an ai", "by a ai", "by llm", "with llm", "using llm", "by an llm"]
+                [*stems, "anthropic", "openai", "ai-generated", "ai generated", "ai-written",
+                 "ai written", "ai-assisted", "ai-authored", "by ai", "with ai", "using ai",
+                 "by an ai", "with an ai", "by a ai", "llm", ": ai", ":ai", "ai assistant",
+                 "ai-assistant", "ai agent", "artificial intelligence"]
             )
         )
         self.name_only = re.compile(rf"\s*{self.name}\s*$", re.IGNORECASE)
