@@ -47,7 +47,7 @@ DEFAULT_ASSISTANTS: tuple[str, ...] = (
     r"(?:Google(?:['’]s)?\s+)?Gemini(?:-cli)?",
     r"Aider",
     r"Windsurf|Codeium|Tabnine|Amazon\s+Q|CodeWhisperer",
-    r"DeepSeek|Grok|Qwen\d*|Codestral",
+    r"DeepSeek|Grok|Qwen(?:\d[\w.]*)?|Codestral",
     r"Devin|Cline|Roo\s+Code|OpenHands|Replit\s+(?:Agent|AI|Ghostwriter)",
     r"JetBrains\s+AI",
 )
