@@ -439,3 +439,35 @@ def test_end_to_end_lone_marker_after_form_feeds(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.vibrails]\n", "ff.py": text})
     assert tag_file("ff.py", text, DEFAULTS) == Tag(reason=None, def_markers=(3,))
     assert by_path(check_json(tmp_path, ".")) == {"ff.py": [("VBR304", 5, "region:5-6")]}
+
+
+def test_extra_assistants_and_turning_signatures_off(tmp_path: Path) -> None:
+    files = {
+        "kimi.py": "# Author: Kimi K2\n" + MUTABLE,
+        "team.py": "# Author: Kimi Research Team\n" + MUTABLE,  # a team, not the assistant
+        "claude.py": "# Generated with Claude Code\n" + MUTABLE,
+    }
+    write(tmp_path, {**files, "pyproject.toml": "[tool.vibrails]\n"})
+    assert set(by_path(check_json(tmp_path, "."))) == {"claude.py"}
+    write(tmp_path, {"pyproject.toml": '[tool.vibrails.tagging]\nextra-assistants = ["Kimi"]\n'})
+    assert set(by_path(check_json(tmp_path, "."))) == {"claude.py", "kimi.py"}
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails.tagging]\nsignatures = false\n"})
+    assert by_path(check_json(tmp_path, ".")) == {}
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\nmarkers = []\n"})
+    assert by_path(check_json(tmp_path, ".")) == {}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[tool.vibrails.tagging]\nextra-assistants = [""]\n', "extra-assistants"),
+        ('[tool.vibrails.tagging]\nextra-assistants = "Kimi"\n', "extra-assistants"),
+        ("[tool.vibrails.tagging]\nsignatures = 1\n", "signatures"),
+        ('[tool.vibrails.tagging]\nextra-asistants = ["Kimi"]\n', "extra-asistants"),
+    ],
+)
+def test_bad_tagging_table_is_a_clear_error(tmp_path: Path, toml: str, message: str) -> None:
+    write(tmp_path, {"pyproject.toml": toml, "a.py": MUTABLE})
+    result = run_vibrails("check", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr and "Traceback" not in result.stderr

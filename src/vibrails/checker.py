@@ -152,6 +152,15 @@ def check_file(
     return FileResult(findings, tagged=True)
 
 
+def tag_of(item: Discovered, settings: Mapping[str, Any]) -> tuple[Tag | None, str | None]:
+    """``(tag, problem)`` of one file, as a check would tag it (for
+    ``--show-files``); ``problem`` says why the file cannot be read, if so."""
+    source = read_source(item.path, settings["max-file-bytes"])
+    if source.text is None:
+        return _tag(item.project_path, source.head, settings), source.problem
+    return _tag(item.project_path, source.text, settings), None
+
+
 def _tag(project_path: str, text: str, settings: Mapping[str, Any]) -> Tag | None:
     """Tag a file by its text and, when the run read them, by the ledger, git
     trailers and attribution logs (dictionary lookups, see ``tagging.ledger_source``)."""

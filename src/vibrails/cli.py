@@ -110,6 +110,8 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="Report only findings absent from this earlier JSON/SARIF report.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("--show-files", is_flag=True,
+              help="List each file with whether it is tagged and why; check nothing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def check(
@@ -134,6 +136,7 @@ def check(
     diff: bool,
     baseline: Path | None,
     quiet: bool,
+    show_files: bool,
     debug: bool,
 ) -> None:
     """Check PATHS (default: the current folder)."""
@@ -173,6 +176,10 @@ def check(
     except FileNotFoundError as exc:
         raise UsageError(f"path not found: {exc}") from exc
     notes += discoverer.messages
+
+    if show_files:
+        _show_files(items, config, notes, output, quiet)
+        return
 
     cache = None
     if not no_cache:
@@ -232,6 +239,24 @@ def check(
                    f"{internal[0]}; see VBR000 in the report", err=True)
         sys.exit(2)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _show_files(items: Any, config: Any, notes: list[str], output: Path | None,
+                quiet: bool) -> None:
+    """``--show-files``: tag every file as a check would, print why; exit 0."""
+    from vibrails.checker import tag_of
+    from vibrails.showfiles import show_files
+
+    settings = prepare_provenance(config.settings(), config.root)
+    rows = []
+    for item in sorted(items, key=lambda item: item.display):
+        tag, problem = tag_of(item, settings)
+        rows.append((item.display, tag, problem))
+    _write(show_files(rows), output)
+    if not quiet:
+        for note in notes:
+            click.echo(f"vibrails: warning: {note}", err=True)
+    sys.exit(0)
 
 
 def _apply_fixes(items: Any, findings: Any, settings: Any, selection: Selection, diff: bool,
