@@ -192,12 +192,15 @@ class _Patterns:
         # An assistant's name with a person's address is a person's name.
         return email is None
 
-    def in_line(self, text: str, following: Sequence[str]) -> tuple[int, str] | None:
+    def in_line(
+        self, text: str, following: Sequence[str], at_start: bool = True
+    ) -> tuple[int, str] | None:
         """``(offset, text)`` of the signature on ``text`` (one line), or ``None``.
 
         ``following`` are the next lines of the same block, read as the list
         of names of an empty field (``Credits:``); the offset is that of the
-        list's line that names the assistant (0: this line).
+        list's line that names the assistant (0: this line). ``at_start``:
+        the line starts a sentence, so a statement or label may start it.
         """
         field = self.field.match(text)
         if field is not None:
@@ -214,7 +217,8 @@ class _Patterns:
                         break
                     if any(self.is_item(item) for item in _items(line)):
                         return offset, f"{text.strip()} {line.strip()}"
-        for pattern in (self.statement, self.sentence, self.label, self.copyright, self.clause):
+        patterns = (self.statement, self.label) if at_start else ()
+        for pattern in (*patterns, self.sentence, self.copyright, self.clause):
             found = pattern.search(text)
             if found is not None:
                 return 0, found.group("sig")
@@ -278,18 +282,22 @@ def _scan_block(
     texts = [text for _, text in lines]
     if not patterns.names.has_stem("\n".join(texts)):
         return None  # no assistant named, no "AI" as an author: no signature
-    index = 0
-    while index < len(lines):
-        number, text = lines[index]
-        end = index + 1
-        while end < len(lines) and _continues(texts[end - 1], texts[end]):
-            text += " " + texts[end].strip(" \t#")
-            end += 1
-        found = patterns.in_line(text, texts[index + 1 :])
+    for index, (number, text) in enumerate(lines):
+        # A line that goes on the previous line's sentence does not start a
+        # statement ("designed to be / written by AI agents").
+        continues = index > 0 and _continues(texts[index - 1], text)
+        found = patterns.in_line(text, texts[index + 1 :], at_start=not continues)
+        if found is None and not continues:
+            # A statement wrapped over lines: "Generated / by ChatGPT".
+            joined, end = text, index + 1
+            while end < len(texts) and _continues(texts[end - 1], texts[end]):
+                joined += " " + texts[end].strip(" \t#")
+                end += 1
+            if end > index + 1:
+                found = patterns.in_line(joined, ())
         if found is not None:
             offset, matched = found
             return Signature(number + offset, clean_text(matched))
-        index = end
     return None
 
 
