@@ -35,19 +35,19 @@ A tool, team or person named after a model is not an assistant (see
 :mod:`.assistants`), and a sentence that speaks *about* assistants
 ("Track which lines were written by AI") is not a signature.
 
-Cost: a file whose text contains no assistant name at all (one regular
-look per name with ``str.rfind``, :meth:`Assistants.last_stem`) is looked at in its header
-only; otherwise its comments are lexed up to the last place a name occurs.
+Cost: the header is scanned once and a block of it is matched only when it
+names an assistant (:meth:`~vibrails.tagging.assistants.Assistants.has_stem`,
+plain substring searches). Beyond the header, the file's ``#…`` runs are
+joined and searched once the same way; only a file where one names an
+assistant is lexed, up to the last such comment.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 
 from vibrails.tagging.assistants import BOT_EMAIL, Assistants
 from vibrails.tagging.markers import LEXER, STRING, Header, normalise_newlines
@@ -92,11 +92,9 @@ _ADVERB = (
     r"(?:(?:entirely|mostly|fully|completely|largely|partly|partially|primarily|initially|"
     r"originally|automatically|almost\s+entirely|100%|mainly|heavily)\s+)?"
 )
-_PREP = (
-    r"(?:by|with|using|via|through|in\s+collaboration\s+with|together\s+with|"
-    r"with\s+(?:the\s+)?(?:help|assistance|support)\s+(?:of|from)|por|von|mit|par|da|con|"
-    r"при\s+помощи|с\s+помощью)"
-)
+#: "by Claude": the assistant as the author.
+_PREP_AUTHOR = r"(?:by|por|von|par|da)"
+_PREP = rf"(?:{_PREP_AUTHOR}|{_PREP_TOOL})"
 #: "This module was", "The following code has been".
 _THIS = (
     r"(?:this|the|these|all|whole)\s+(?:(?:following|entire|whole|initial|original)\s+)?"
@@ -150,7 +148,7 @@ class _Patterns:
         body = (
             rf"(?:{_THIS}|{_BARE})?(?:{_VERBS})\s+{_ADVERB}{_PREP_TOOL}\s*[:\-–]?\s*\[?{name}"
             rf"|(?:{_THIS}|{_BARE})?{_MACHINE}\s+{_ADVERB}{_PREP}\s*[:\-–]?\s*\[?{name}"
-            rf"|(?:{_THIS}|{_BARE})?(?:{_VERBS})\s+{_ADVERB}{_PREP}\s*[:\-–]?\s*\[?{strict}"
+            rf"|(?:{_THIS}|{_BARE})?(?:{_VERBS})\s+{_ADVERB}{_PREP_AUTHOR}\s*[:\-–]?\s*\[?{strict}"
             rf"|with\s+(?:the\s+)?(?:help|assistance)\s+(?:of|from)\s+{name}"
             rf"|由\s*{name}\s*(?:生成|编写|編寫|创建|撰写)"
             rf"|{name}\s*(?:により|によって|で)(?:生成|作成)"
@@ -356,17 +354,15 @@ _HASH_RUN = re.compile(r"#[^\n]*")
 
 def _last_comment_with_stem(text: str, names: Assistants) -> int:
     """End of the last ``#…`` run that names an assistant, or -1 (cheap: the
-    runs are joined and searched once, from the end)."""
-    runs = list(_HASH_RUN.finditer(text))
-    if not runs:
+    runs are joined and looked at once; one by one only when that finds one)."""
+    runs = _HASH_RUN.findall(text)
+    if not runs or not names.has_stem("\n".join(runs)):
         return -1
-    joined = "\n".join(run.group() for run in runs)
-    last = names.last_stem(joined)
-    if last < 0:
-        return -1
-    # The run that holds the joined text's offset ``last - 1``.
-    starts = list(accumulate((len(run.group()) + 1 for run in runs), initial=0))
-    return runs[bisect_right(starts, last - 1) - 1].end()
+    last = -1
+    for run in _HASH_RUN.finditer(text):
+        if names.has_stem(run.group()):
+            last = run.end()
+    return last
 
 
 def _metadata(patterns: _Patterns, text: str) -> Signature | None:
