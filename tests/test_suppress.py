@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from util import run_vibrails, write
@@ -83,3 +84,52 @@ def test_unused_suppression_is_reported_only_when_selected(tmp_path: Path) -> No
     assert _codes(tmp_path, "--extend-select", "VBR004", "--ignore", "VBR401") == [
         ("a.py", 2, "VBR004")
     ]
+
+
+def test_reason_without_the_separator_suppresses_and_says_where_it_goes(tmp_path: Path) -> None:
+    """flake8 honours '# noqa: CODE text' (it ignores the text): so do we, and
+    VBR003 quotes the comment as it should be, with the line's own code."""
+    write(tmp_path, {
+        "pyproject.toml": "[tool.vibrails]\nassume-ai = true\n",
+        "a.py": "def f(a={}):  # noqa: VBR304 because the caller validates\n    return a\n",
+    })
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select",
+                          "VBR003,VBR304", cwd=tmp_path)
+    found = json.loads(result.stdout)
+    assert [f["code"] for f in found] == ["VBR003"]
+    assert found[0]["message"] == (
+        "the reason must follow ' -- ': write '# noqa: VBR304 -- because the caller "
+        "validates'; as written, the suppression holds but records no reason"
+    )
+
+
+def test_missing_reason_quotes_the_lines_own_codes(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": "[tool.vibrails]\nassume-ai = true\n",
+        "a.py": "def f(a={}):  # noqa\n    return a\n\n\nX = 1  # noqa: VBR101\n",
+    })
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select",
+                          "VBR003,VBR304,VBR101", cwd=tmp_path)
+    messages = [f["message"] for f in json.loads(result.stdout) if f["code"] == "VBR003"]
+    assert messages == [
+        "suppression without a reason: add one after ' -- ', as in '# noqa: VBR304 -- <why>'",
+        "suppression without a reason: add one after ' -- ', as in '# noqa: VBR101 -- <why>'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("comment", "codes", "reason", "misplaced"),
+    [
+        ("# noqa: VBR101 -- caller validates", ("VBR101",), "caller validates", ""),
+        ("# noqa: VBR101 because x", ("VBR101",), "", "because x"),
+        ("# noqa because x", (), "", "because x"),
+        ("# noqa: VBR101  # type: ignore", ("VBR101",), "", ""),
+        ("# noqa:VBR101,VBR304", ("VBR101", "VBR304"), "", ""),
+        ("# noqa: VBR304 --", ("VBR304",), "", ""),
+    ],
+)
+def test_parse_reason_and_misplaced_text(
+    comment: str, codes: tuple[str, ...], reason: str, misplaced: str
+) -> None:
+    [found] = parse_suppressions(f"x = 1  {comment}\n")
+    assert (found.codes, found.reason, found.misplaced) == (codes, reason, misplaced)

@@ -8,7 +8,9 @@ formats leave it out.
 
 VBR003 reports a suppression with no reason that names a VBR code, or a bare
 one that silenced a vibrails finding (a bare ``# noqa`` that silenced nothing
-of ours belongs to other tools). VBR004 (opt-in) reports VBR codes that a
+of ours belongs to other tools). Text after the codes that does not follow
+`` -- `` (``# noqa: VBR101 because the caller validates``) is read as flake8
+reads it: the suppression holds, and VBR003 says where the reason goes. VBR004 (opt-in) reports VBR codes that a
 suppression names but that silenced nothing on its line.
 """
 
@@ -26,7 +28,7 @@ from vibrails.finding import Finding, fingerprint
 _NOQA = re.compile(
     r"#\s*noqa"
     r"(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
-    r"(?:\s*--\s*(?P<reason>.*?))?\s*$",
+    r"(?P<rest>.*?)\s*$",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
@@ -40,6 +42,9 @@ class Suppression:
     #: Codes named, upper-case; empty for a bare noqa comment.
     codes: tuple[str, ...]
     reason: str
+    #: Text after the codes that is not after `` -- `` (a reason put in the
+    #: wrong place), or ``""``.
+    misplaced: str = ""
 
     def covers(self, code: str) -> bool:
         return not self.codes or code in self.codes
@@ -71,9 +76,16 @@ def parse_suppressions(source: str) -> list[Suppression]:
         if match is None:
             continue
         codes = tuple(c.upper() for c in _CODE.findall(match.group("codes") or ""))
-        reason = (match.group("reason") or "").strip()
+        rest = match.group("rest").strip()
+        reason = misplaced = ""
+        if rest.startswith("--"):
+            reason = rest[2:].strip()
+        elif rest and not rest.startswith("#") and rest[0] not in ":,":
+            misplaced = rest  # flake8 ignores it; so do we, and VBR003 says so
         start = column + match.start()
-        found.append(Suppression(line, start, column + len(text.rstrip()), codes, reason))
+        found.append(
+            Suppression(line, start, column + len(text.rstrip()), codes, reason, misplaced)
+        )
     return found
 
 
@@ -112,7 +124,11 @@ def apply_suppressions(
             continue
         ours = [c for c in suppression.codes if c.startswith("VBR")]
         if "VBR003" in enabled and not suppression.reason and (ours or used[suppression]):
-            message = rule_info("VBR003").format_message()
+            named = ",".join(suppression.codes) or ",".join(sorted(used[suppression]))
+            example = f"# noqa: {named} -- {suppression.misplaced or '<why>'}"
+            info = rule_info("VBR003")
+            key = "misplaced" if suppression.misplaced else None
+            message = info.format_named(key, {"example": example})
             out.append(_meta_finding(path, tag, suppression, lines, "VBR003", message, occurrences))
         if "VBR004" in enabled:
             unused = [c for c in ours if c not in used[suppression]]
