@@ -61,7 +61,7 @@ RESERVED = frozenset({"VBR000"})
 ENGINE_CODES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 
 REQUIRED_KEYS = ("code", "name", "pillar", "level", "opt-in", "tags", "summary", "message", "docs")
-TOP_LEVEL_KEYS = frozenset({*REQUIRED_KEYS, "data", "messages", "invalid", "valid"})
+TOP_LEVEL_KEYS = frozenset({*REQUIRED_KEYS, "data", "messages", "fixable", "invalid", "valid"})
 EXAMPLE_KEYS = frozenset({"code", "bytes", "expect", "select", "filename", "config", "ledger"})
 OPTIONAL_DOCS = frozenset(key for key, _ in OPTIONAL_DOC_SECTIONS)
 LEVELS = ("error", "warning", "note")

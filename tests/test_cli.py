@@ -10,6 +10,7 @@ import pytest
 from util import run_vibrails, write
 
 from vibrails import __version__
+from vibrails.cli import use_colour
 
 TAGGED_BAD = "# @ai-generated model=m prompt=p.md\ndef add(item, basket=[]):\n    return basket\n"
 TAGGED_OK = "# @ai-generated model=m prompt=p.md\ndef add(item, basket=None):\n    return basket\n"
@@ -132,7 +133,45 @@ def test_quiet_prints_findings_only(project: Path) -> None:
 def test_text_summary_and_no_colour_when_piped(project: Path) -> None:
     result = run_vibrails("check", "--no-cache", cwd=project)
     assert "\x1b[" not in result.stdout
-    assert result.stdout.rstrip().endswith("in 2 tagged of 3 files checked.")
+    summary, fixable = result.stdout.rstrip().splitlines()[-2:]
+    assert summary.endswith("in 2 tagged of 3 files checked.")
+    assert fixable == "[*] 1 fixable with `vibrails check --fix` (`--diff` to see the changes first)."
+
+
+@pytest.mark.parametrize(
+    ("option", "environ", "tty", "expected"),
+    [
+        ("auto", {}, True, True),
+        ("auto", {}, False, False),
+        ("auto", {"NO_COLOR": "1"}, True, False),
+        ("auto", {"NO_COLOR": ""}, True, True),  # empty: not set (no-color.org)
+        ("auto", {"FORCE_COLOR": "1"}, False, True),
+        ("auto", {"FORCE_COLOR": "0"}, False, False),
+        ("auto", {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False, False),
+        ("always", {"NO_COLOR": "1"}, False, True),
+        ("never", {"FORCE_COLOR": "1"}, True, False),
+    ],
+)
+def test_colour_follows_the_option_then_no_color_then_force_color(
+    option: str, environ: dict[str, str], tty: bool, expected: bool
+) -> None:
+    assert use_colour(option, environ, tty) is expected
+
+
+def test_force_color_colours_a_pipe_and_no_color_and_never_do_not(project: Path) -> None:
+    forced = run_vibrails("check", "--no-cache", cwd=project, env={"FORCE_COLOR": "1"})
+    assert "\x1b[1m" in forced.stdout and "[*]" in forced.stdout
+    for env, args in (({"FORCE_COLOR": "1", "NO_COLOR": "1"}, ()),
+                      ({"FORCE_COLOR": "1"}, ("--color", "never"))):
+        plain = run_vibrails("check", "--no-cache", *args, cwd=project, env=env)
+        assert "\x1b[" not in plain.stdout
+    always = run_vibrails("check", "--no-cache", "--color", "always", cwd=project,
+                          env={"NO_COLOR": "1"})
+    assert "\x1b[1m" in always.stdout
+    # Other formats never carry colour codes.
+    json_out = run_vibrails("check", "--no-cache", "--format", "json", "--color", "always",
+                            cwd=project)
+    assert "\x1b[" not in json_out.stdout
 
 
 def test_noqa_with_reason_suppresses_and_without_reason_warns(tmp_path: Path) -> None:

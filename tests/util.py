@@ -16,6 +16,7 @@ def run_vibrails(
     """Run ``python -m vibrails ARGS`` and capture its output."""
     full_env = dict(os.environ)
     full_env.pop("NO_COLOR", None)
+    full_env.pop("FORCE_COLOR", None)
     if env:
         full_env.update(env)
     return subprocess.run(

@@ -128,6 +128,8 @@ class RuleInfo:
     #: Other message templates of the rule by key (``[messages]``), for a rule
     #: that reports in more than one mode (VBR101's ``public`` scope).
     messages: dict[str, str] = field(default_factory=dict)
+    #: ``vibrails check --fix`` has a safe fix for the rule (``fixable = true``).
+    fixable: bool = False
 
     @property
     def help_uri(self) -> str:
@@ -232,6 +234,7 @@ def _parse_entry(path: Path) -> RuleInfo:
         data=dict(raw.get("data", {})),
         source=path.name,
         messages={k: str(v) for k, v in raw.get("messages", {}).items()},
+        fixable=bool(raw.get("fixable", False)),
     )
     if info.pillar not in PILLARS:
         raise ValueError(f"{path.name}: unknown pillar {info.pillar!r}")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -110,6 +111,10 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="Report only findings absent from this earlier JSON/SARIF report.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]),
+              default="auto", show_default=True,
+              help="Colour the text output (auto: on a terminal, unless NO_COLOR is set; "
+                   "FORCE_COLOR forces it).")
 @click.option("--show-files", is_flag=True,
               help="List each file with whether it is tagged and why; check nothing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -136,6 +141,7 @@ def check(
     diff: bool,
     baseline: Path | None,
     quiet: bool,
+    colour: str,
     show_files: bool,
     debug: bool,
 ) -> None:
@@ -211,7 +217,7 @@ def check(
     context = ReportContext(
         rules={code: catalogue[code] for code in sorted(selection.enabled)},
         root=Path.cwd(),
-        color=fmt == "text" and output is None and sys.stdout.isatty(),
+        color=fmt == "text" and use_colour(colour, os.environ, output is None and _is_tty()),
         files_checked=len(items),
         files_tagged=sum(1 for r in results if r.tagged),
         notes=notes,
@@ -239,6 +245,27 @@ def check(
                    f"{internal[0]}; see VBR000 in the report", err=True)
         sys.exit(2)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def use_colour(option: str, environ: Mapping[str, str], tty: bool) -> bool:
+    """Whether to colour: ``--color always|never`` wins; then ``NO_COLOR`` (any
+    non-empty value: no colour, per no-color.org); then ``FORCE_COLOR`` (any
+    non-empty value but ``0``: colour, even in a pipe); else on a terminal."""
+    if option != "auto":
+        return option == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    force = environ.get("FORCE_COLOR")
+    if force and force != "0":
+        return True
+    return tty
+
+
+def _is_tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stdout
+        return False
 
 
 def _show_files(items: Any, config: Any, notes: list[str], output: Path | None,

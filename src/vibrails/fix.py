@@ -23,6 +23,7 @@ from typing import Any
 
 import libcst as cst
 
+from vibrails.catalogue import load_catalogue
 from vibrails.checker import check_file
 from vibrails.discover import Discovered
 from vibrails.finding import Finding
@@ -32,7 +33,8 @@ from vibrails.selection import Selection
 from vibrails.source import decode
 from vibrails.state import bound_names
 
-FIXABLE = frozenset({"VBR304"})
+#: The rules with a safe fix: ``fixable = true`` in their catalogue entry.
+FIXABLE = frozenset(code for code, info in load_catalogue().items() if info.fixable)
 
 
 @dataclass

@@ -10,13 +10,21 @@ _COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def _coloured(finding: Finding) -> str:
+def _coloured(finding: Finding, fixable: bool) -> str:
     message = " ".join(finding.message.split())
     colour = _COLOURS.get(finding.level, "")
+    mark = f"{_BOLD}[*]{_RESET} " if fixable else ""
     return (
         f"{_BOLD}{finding.path}{_RESET}{_DIM}:{finding.line}:{finding.column}:{_RESET} "
-        f"{colour}{_BOLD}{finding.code}{_RESET} {message}"
+        f"{colour}{_BOLD}{finding.code}{_RESET} {mark}{message}"
     )
+
+
+def _plain(finding: Finding, fixable: bool) -> str:
+    if not fixable:
+        return line(finding)
+    message = " ".join(finding.message.split())
+    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} [*] {message}"
 
 
 def summary(findings: list[Finding], context: ReportContext) -> str:
@@ -33,9 +41,16 @@ def summary(findings: list[Finding], context: ReportContext) -> str:
 
 
 def render(findings: list[Finding], context: ReportContext) -> str:
+    """One line a finding (ruff's ``[*]`` before a message that ``--fix`` can
+    fix), a blank line, the summary, and how many are fixable."""
     shown = [f for f in findings if f.suppressed is None]
-    fmt = _coloured if context.color else line
-    body = "".join(fmt(f) + "\n" for f in shown)
+    fixable = {code for code, info in context.rules.items() if info.fixable}
+    fmt = _coloured if context.color else _plain
+    body = "".join(fmt(f, f.code in fixable) + "\n" for f in shown)
     if body:
         body += "\n"
-    return body + summary(findings, context) + "\n"
+    text = body + summary(findings, context) + "\n"
+    count = sum(1 for f in shown if f.code in fixable)
+    if count:
+        text += f"[*] {count} fixable with `vibrails check --fix` (`--diff` to see the changes first).\n"
+    return text
