@@ -129,12 +129,17 @@ def test_two_git_calls_per_run_whatever_the_files(repo: Path, tmp_path_factory: 
     assert len(calls) == 2 and all(" log " in f" {call} " for call in calls), calls
 
 
-def test_outside_git_the_run_goes_on_with_a_warning(tmp_path: Path) -> None:
+def test_outside_git_git_trailers_is_an_error(tmp_path: Path) -> None:
+    """A git option that cannot work stops the run (exit 2), rather than
+    passing silently with nothing tagged (issue 13)."""
     write(tmp_path, {"a.py": BAD})
-    result = run_vibrails("check", "--no-cache", "--git-trailers", "--format", "json",
-                          cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "not in a git repository" in result.stderr
+    for args, config in ((("--git-trailers",), ""), ((), "[tool.vibrails]\ngit-trailers = true\n")):
+        if config:
+            write(tmp_path, {"pyproject.toml": config})
+        result = run_vibrails("check", "--no-cache", *args, "--format", "json", cwd=tmp_path)
+        assert result.returncode == 2, result.stdout
+        assert "is not in a git repository" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -22,11 +23,12 @@ from vibrails import __version__
 from vibrails.cache import Cache
 from vibrails.catalogue import load_catalogue
 from vibrails.checker import default_jobs, run
-from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config
+from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config, search_start
 from vibrails.discover import Discoverer
 from vibrails.finding import level_rank
 from vibrails.init import init as init_command
 from vibrails.ledger.cli import ledger as ledger_group
+from vibrails.ledger.context import ProvenanceError
 from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.report import FORMAT_NAMES, ReportContext, renderer
 from vibrails.report.statistics import statistics
@@ -115,6 +117,9 @@ def main() -> None:
               default="auto", show_default=True,
               help="Colour the text output (auto: on a terminal, unless NO_COLOR is set; "
                    "FORCE_COLOR forces it).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="With PATH '-': the path of the file read from standard input; its "
+                   "configuration, tags and per-file-ignores apply (default: stdin.py).")
 @click.option("--show-files", is_flag=True,
               help="List each file with whether it is tagged and why; check nothing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -142,13 +147,25 @@ def check(
     baseline: Path | None,
     quiet: bool,
     colour: str,
+    stdin_filename: Path | None,
     show_files: bool,
     debug: bool,
 ) -> None:
-    """Check PATHS (default: the current folder)."""
+    """Check PATHS (default: the current folder; '-' reads standard input)."""
     started = time.perf_counter()
     known = _load_baseline(baseline) if baseline is not None else None
-    config = load_config(config_path)
+    from_stdin = Path("-") in paths
+    if from_stdin and len(paths) > 1:
+        raise UsageError("'-' reads one file from standard input: give no other path")
+    if from_stdin and (fix or diff):
+        raise UsageError("--fix and --diff rewrite files: they do not apply to standard input")
+    if stdin_filename is not None and not from_stdin:
+        raise UsageError("--stdin-filename names the file read from standard input: give '-'")
+    stdin_name = stdin_filename or Path("stdin.py")
+    # The configuration (and so the ledger and the repository) is found from
+    # the checked path, as ruff does, not from the current folder.
+    start = search_start([stdin_name] if from_stdin else list(paths))
+    config = load_config(config_path, start=start)
     values = config.values
     if assume_ai:
         values["assume-ai"] = True
@@ -177,10 +194,19 @@ def check(
     discoverer = Discoverer(
         config.root, [*values["exclude"], *values["extend-exclude"]], force_exclude
     )
-    try:
-        items = discoverer.discover(list(paths) or [Path(".")])
-    except FileNotFoundError as exc:
-        raise UsageError(f"path not found: {exc}") from exc
+    stdin_folder = None
+    if from_stdin:
+        stdin_folder = tempfile.TemporaryDirectory(prefix="vibrails-stdin-")
+        content = Path(stdin_folder.name) / (stdin_name.name or "stdin.py")
+        content.write_bytes(sys.stdin.buffer.read())
+        item = discoverer.named(stdin_name, content)
+        items = [] if item is None else [item]
+        no_cache = True
+    else:
+        try:
+            items = discoverer.discover(list(paths) or [Path(".")])
+        except FileNotFoundError as exc:
+            raise UsageError(f"path not found: {exc}") from exc
     notes += discoverer.messages
 
     if show_files:
@@ -199,7 +225,7 @@ def check(
     settings = config.settings()
     settings["_debug"] = debug  # VBR000: tracebacks on stderr
     # Ledger, trailers, attribution logs: read once here, looked up per file.
-    settings = prepare_provenance(settings, config.root)
+    settings = _provenance(settings, config.root)
     results = run(items, settings, selection, jobs or default_jobs(), cache, progress)
     if show_progress:
         click.echo("\r\x1b[K", nl=False, err=True)
@@ -247,6 +273,13 @@ def check(
     sys.exit(1 if failing and not exit_zero else 0)
 
 
+def _provenance(settings: dict[str, Any], root: Path) -> dict[str, Any]:
+    try:
+        return prepare_provenance(settings, root)
+    except ProvenanceError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def use_colour(option: str, environ: Mapping[str, str], tty: bool) -> bool:
     """Whether to colour: ``--color always|never`` wins; then ``NO_COLOR`` (any
     non-empty value: no colour, per no-color.org); then ``FORCE_COLOR`` (any
@@ -274,7 +307,7 @@ def _show_files(items: Any, config: Any, notes: list[str], output: Path | None,
     from vibrails.checker import tag_of
     from vibrails.showfiles import show_files
 
-    settings = prepare_provenance(config.settings(), config.root)
+    settings = _provenance(config.settings(), config.root)
     rows = []
     for item in sorted(items, key=lambda item: item.display):
         tag, problem = tag_of(item, settings)

@@ -1,11 +1,13 @@
-"""Configuration: ``[tool.vibrails]`` found upward from the current directory.
+"""Configuration: ``[tool.vibrails]`` found upward from the checked path.
 
-In each folder from the current one up, ``vibrails.toml`` (top-level keys, or
+In each folder from the first checked path's up (the current directory when
+no path is given), ``vibrails.toml`` (top-level keys, or
 a ``[tool.vibrails]`` table and nothing else) is taken first, then
 ``pyproject.toml`` if it has a ``[tool.vibrails]`` table (one without is
 passed over, as ruff does). ``--config FILE`` names a file of either shape.
 Relative paths and globs in the file are relative to its folder (the
-project root); with no file, the current directory is the root.
+project root); with no file, the nearest folder holding ``.vibrails`` or
+``.git`` is the root (else the checked path's folder).
 
 Every key is checked: an unknown key (in a table too), a value of the wrong
 type, an unknown rule code or prefix, an invalid marker expression, invalid
@@ -20,7 +22,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,17 +334,28 @@ def _shown(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
-    """Load ``path`` (from ``--config``) or the nearest configuration file.
+def load_config(
+    path: Path | None = None, cwd: Path | None = None, start: Path | None = None
+) -> Config:
+    """Load ``path`` (from ``--config``, relative to ``cwd``) or the nearest
+    configuration file at or above ``start`` (the first checked path, as ruff
+    looks from the checked files; default ``cwd``).
+
+    Without a configuration file, the project's root is the nearest folder at
+    or above ``start`` that holds ``.vibrails`` (the ledger's folder) or
+    ``.git``, else ``start`` itself: the ledger is found from the checked
+    path, not from where the command runs.
 
     Raises :class:`ConfigError` for any problem with the file.
     """
     cwd = (cwd or Path.cwd()).resolve()
     if path is None:
-        found = find_config(cwd)
+        origin = (start or cwd).resolve()
+        found = find_config(origin)
         if found is None:
-            return Config(root=cwd, source=None, values=defaults(),
-                          console_scripts=console_scripts(cwd))
+            root = _project_root(origin)
+            return Config(root=root, source=None, values=defaults(),
+                          console_scripts=console_scripts(root))
         path = found
         shown = _shown(found, cwd)
     else:
@@ -360,6 +373,29 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     return Config(root=path.parent, source=path, values=values, warnings=warnings,
                   console_scripts=console_scripts(
                       path.parent, data if path.name == "pyproject.toml" else None))
+
+
+def _project_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        try:
+            if (folder / ".vibrails").is_dir() or (folder / ".git").exists():
+                return folder
+        except OSError:
+            break
+    return start
+
+
+def search_start(paths: Sequence[Path], cwd: Path | None = None) -> Path:
+    """Where to look for the configuration of a run over ``paths``: the first
+    path's folder (itself when it is a folder), or ``cwd`` for none."""
+    cwd = cwd or Path.cwd()
+    if not paths:
+        return cwd
+    first = cwd / paths[0]
+    try:
+        return first if first.is_dir() else first.parent
+    except OSError:
+        return first.parent
 
 
 def console_scripts(root: Path, data: Mapping[str, Any] | None = None) -> list[str]:

@@ -282,6 +282,15 @@ class Discoverer:
                 raise FileNotFoundError(str(given))
         return sorted(seen.values(), key=lambda d: (d.display, d.project_path))
 
+    def named(self, name: Path, content: Path) -> Discovered | None:
+        """The item for text read elsewhere (standard input) under the path
+        ``name``: shown, tagged and configured as ``name``, read from
+        ``content``. ``None`` when ``--force-exclude`` excludes ``name``."""
+        absolute = os.path.normpath(os.path.join(self.cwd, name))
+        if self.force_exclude and self._path_excluded(absolute, False):
+            return None
+        return Discovered(content, self.display(Path(absolute)), self.project_path(Path(absolute)))
+
     def _walk(self, top: str) -> Iterator[Discovered]:
         root = str(self.root)
         boundary = root if _within(os.path.realpath(top), root) else os.path.realpath(top)

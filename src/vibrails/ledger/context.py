@@ -90,6 +90,10 @@ def _relative(path: Path, start: Path) -> str:
         return path.as_posix()
 
 
+class ProvenanceError(Exception):
+    """A provenance option that cannot work here (the run stops with exit 2)."""
+
+
 def prepare(
     settings: Mapping[str, Any], config_root: Path, cwd: Path | None = None
 ) -> dict[str, Any]:
@@ -138,7 +142,11 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
     trailers: dict[str, TrailerHit] = {}
     if settings.get("git-trailers"):
         if repo is None:
-            notes.append("git-trailers: not in a git repository; no file is tagged by trailers")
+            raise ProvenanceError(
+                f"git-trailers: {_relative(config_root, cwd)} is not in a git repository, so no "
+                "commit can tag a file; check a path inside a repository, or drop "
+                "--git-trailers (git-trailers = true in the configuration)"
+            )
         else:
             try:
                 trailers = read_trailers(repo)

@@ -1,0 +1,95 @@
+"""The first hour of a new user: a run from another folder, standard input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from util import run_vibrails, write
+
+BAD = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
+
+
+def _project(root: Path) -> Path:
+    project = root / "proj"
+    write(project, {
+        "pyproject.toml": (
+            "[tool.vibrails]\nassume-ai = true\n"
+            '[tool.vibrails.per-file-ignores]\n"legacy/*.py" = ["VBR304"]\n'
+        ),
+        "app/core.py": BAD,
+        "legacy/old.py": BAD,
+    })
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    return project
+
+
+def _codes(result: subprocess.CompletedProcess[str]) -> dict[str, set[str]]:
+    assert "Traceback" not in result.stderr, result.stderr
+    found: dict[str, set[str]] = {}
+    for finding in json.loads(result.stdout):
+        found.setdefault(finding["path"].rsplit("/", 2)[-2], set()).add(finding["code"])
+    return found
+
+
+def test_the_project_is_found_from_the_checked_path_not_the_current_folder(
+    tmp_path: Path,
+) -> None:
+    project = _project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    inside = run_vibrails("check", "--no-cache", "--format", "json", ".", cwd=project)
+    outside = run_vibrails("check", "--no-cache", "--format", "json", str(project),
+                           cwd=elsewhere)
+    assert _codes(outside) == _codes(inside)
+    assert "VBR304" not in _codes(outside)["legacy"]  # the per-file-ignores apply
+    assert "VBR304" in _codes(outside)["app"]
+
+
+def test_the_ledger_is_found_from_the_checked_path(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "pyproject.toml").write_text("[tool.vibrails]\n", "utf-8")
+    recorded = run_vibrails("ledger", "record", "app/core.py", "--model", "m", "--prompt",
+                            "https://example.com/p", cwd=project)
+    assert recorded.returncode == 0, recorded.stderr
+    result = run_vibrails("check", "--no-cache", "--format", "json", str(project / "app"),
+                          cwd=tmp_path)
+    codes = {f["code"] for f in json.loads(result.stdout)}
+    assert "VBR304" in codes and "VBR401" not in codes  # tagged by the ledger, recorded
+
+
+def _stdin(args: list[str], text: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vibrails", "check", *args], input=text,
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_standard_input_is_checked_as_the_named_file(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    args = ["--format", "json", "-", "--stdin-filename"]
+    app = _stdin([*args, str(project / "app" / "new.py")], BAD, tmp_path)
+    assert app.returncode == 1, app.stderr
+    [first, *_] = json.loads(app.stdout)
+    assert first["path"] == "proj/app/new.py" and first["code"] in ("VBR301", "VBR304")
+    legacy = _stdin([*args, "proj/legacy/new.py"], BAD, tmp_path)
+    assert "VBR304" not in {f["code"] for f in json.loads(legacy.stdout)}
+    plain = _stdin(["-"], BAD, project)
+    assert "stdin.py:1:" in plain.stdout or "stdin.py:" in plain.stdout
+
+
+def test_standard_input_is_not_read_with_other_paths_or_fixes(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    for args in (["-", "app"], ["--fix", "-"], ["--diff", "-"], ["--stdin-filename", "a.py", "app"]):
+        result = _stdin(args, BAD, project)
+        assert result.returncode == 2, (args, result.stdout)
+        assert result.stderr.startswith("vibrails: error:"), result.stderr
+
+
+def test_force_exclude_applies_to_the_stdin_filename(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "pyproject.toml").write_text(
+        '[tool.vibrails]\nassume-ai = true\nextend-exclude = ["legacy"]\n', "utf-8")
+    result = _stdin(["--format", "json", "--force-exclude", "-", "--stdin-filename",
+                     "legacy/x.py"], BAD, project)
+    assert result.returncode == 0 and json.loads(result.stdout) == []
