@@ -139,3 +139,29 @@ def test_broken_config_does_not_crash_flake8(project: Path) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stdout.startswith("pkg/mod.py:1:1: VBR000 vibrails could not check this file: ")
     assert "select" in result.stdout
+
+
+def test_plugin_reads_the_ledger_as_the_command_line_does(tmp_path: Path) -> None:
+    """A file the ledger records is tagged by it and not reported as unrecorded
+    (VBR401), exactly as by ``vibrails check`` (issue 13)."""
+    plain = "def remember(key, seen=[]):\n    seen.append(key)\n    return seen\n"
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\n", "pkg/mod.py": plain,
+                     "prompts/p.md": "remember keys\n"})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    recorded = run_vibrails("ledger", "record", "pkg/mod.py", "--model", "gpt-5.1",
+                            "--prompt", "prompts/p.md", cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stderr
+    result = flake8("--select", "VBR", "pkg/mod.py", cwd=tmp_path)
+    codes = {line.split()[1] for line in result.stdout.splitlines()}
+    cli = run_vibrails("check", "--no-cache", "--format", "flake8", "pkg/mod.py", cwd=tmp_path)
+    assert "VBR401" not in codes and "VBR304" in codes
+    assert result.stdout == cli.stdout
+
+
+def test_plugin_finds_the_config_from_the_file_not_the_current_folder(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    write(project, {"pyproject.toml": CONFIG + 'ignore = ["VBR101", "VBR301"]\n'})
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    result = flake8("--select", "VBR", str(project / "pkg" / "mod.py"), cwd=elsewhere)
+    assert {line.split()[1] for line in result.stdout.splitlines()} == {"VBR304"}

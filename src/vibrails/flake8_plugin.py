@@ -4,8 +4,11 @@ Registered under the ``flake8.extension`` entry point group with the code
 prefix ``VBR``. For each file flake8 checks, the plugin runs the same per-file
 pipeline as ``vibrails check`` (:func:`vibrails.checker.check_file`: tagging,
 the rules, ``# noqa: VBR… -- reason`` suppressions) in flake8's own process,
-with the ``[tool.vibrails]`` configuration found from the current directory
-(its ``select``/``ignore``/``per-file-ignores``/``exclude``). flake8's own
+with the ``[tool.vibrails]`` configuration found from the checked file's
+folder upward, as the command line finds it (its ``select``/``ignore``/
+``per-file-ignores``/``exclude``, the tagging keys), and the project's
+provenance ledger, git trailers and attribution logs read once per project,
+so that a file the ledger records is tagged and not reported as unrecorded. flake8's own
 ``--select``, ``--ignore``, ``--extend-ignore`` and ``# noqa`` then apply on
 top, as for any plugin.
 
@@ -31,15 +34,20 @@ _STDIN_NAMES = frozenset({"stdin", "-", "<stdin>"})
 _configs: dict[str, Any] = {}
 
 
-def _load(cwd: str) -> Any:
-    """The configuration, selection and discoverer for ``cwd`` (cached)."""
-    cached = _configs.get(cwd)
+def _load(start: Path, cwd: str) -> Any:
+    """The settings, selection and discoverer of the project of ``start`` (a
+    checked file's folder): one load per configuration file per process."""
+    from vibrails.config import find_config, load_config
+
+    found = find_config(start.resolve())
+    key = f"{found}\0{cwd}" if found is not None else f"\0{start}\0{cwd}"
+    cached = _configs.get(key)
     if cached is None:
-        from vibrails.config import load_config
         from vibrails.discover import Discoverer
+        from vibrails.ledger.context import prepare
         from vibrails.selection import Layer, Selection
 
-        config = load_config(None, Path(cwd))
+        config = load_config(None, Path(cwd), start=start)
         values = config.values
         selection = Selection.from_layers(
             [Layer(values["select"], values["extend-select"], values["ignore"])],
@@ -48,8 +56,9 @@ def _load(cwd: str) -> Any:
         discoverer = Discoverer(
             config.root, [*values["exclude"], *values["extend-exclude"]], True, Path(cwd)
         )
-        cached = (config.settings(), selection, discoverer)
-        _configs[cwd] = cached
+        settings = prepare(config.settings(), config.root, Path(cwd))
+        cached = (settings, selection, discoverer)
+        _configs[key] = cached
     return cached
 
 
@@ -87,10 +96,12 @@ class VibrailsChecker:
         from vibrails.checker import check_file
         from vibrails.discover import Discovered
 
-        settings, selection, discoverer = _load(os.getcwd())
+        cwd = os.getcwd()
         text = "".join(self.lines)
         name = self.filename
         path = Path(name)
+        start = Path(cwd) if name in _STDIN_NAMES else (Path(cwd) / path).parent
+        settings, selection, discoverer = _load(start, cwd)
         temporary: str | None = None
         if name not in _STDIN_NAMES and path.is_file():
             items = discoverer.discover([path])
