@@ -93,3 +93,30 @@ def test_force_exclude_applies_to_the_stdin_filename(tmp_path: Path) -> None:
     result = _stdin(["--format", "json", "--force-exclude", "-", "--stdin-filename",
                      "legacy/x.py"], BAD, project)
     assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+def test_did_you_mean_for_a_key_a_code_and_an_option_value(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": BAD})
+    cases = [
+        ("[tool.vibrails]\nextend-selct = [\"VBR1\"]\n", (),
+         "unknown key 'extend-selct' (did you mean 'extend-select'?)"),
+        ("[tool.vibrails.contracts]\nscop = \"public\"\n", (),
+         "unknown key 'contracts.scop' in table [contracts] (did you mean 'contracts.scope'?)"),
+        ("[tool.vibrails]\nignore = [\"VBR3O4\"]\n", (),
+         "unknown rule code 'VBR3O4' (did you mean 'VBR304'?)"),
+        ("", ("--select", "VBR3O4"), "unknown rule code in 'VBR3O4' (did you mean 'VBR304'?)"),
+        ("", ("--ignore", "mutable-default-argumnt"),
+         "(did you mean 'VBR304', the code of mutable-default-argument?)"),
+        ("", ("--format", "jsn"), "Did you mean 'json'?"),
+        ("", ("--fail-on", "warnings"), "Did you mean 'warning'?"),
+        ("", ("--color", "alway"), "Did you mean 'always'?"),
+    ]
+    for config, args, hint in cases:
+        (tmp_path / "pyproject.toml").write_text(config or "[tool.vibrails]\n", "utf-8")
+        result = run_vibrails("check", "--no-cache", *args, ".", cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stdout)
+        assert hint in result.stderr, (hint, result.stderr)
+    # No suggestion when nothing is close.
+    (tmp_path / "pyproject.toml").write_text("[tool.vibrails]\nzzz = 1\n", "utf-8")
+    result = run_vibrails("check", ".", cwd=tmp_path)
+    assert result.returncode == 2 and "did you mean" not in result.stderr

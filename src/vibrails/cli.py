@@ -7,6 +7,7 @@ traceback only under ``--debug``.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
@@ -35,6 +36,21 @@ from vibrails.report.statistics import statistics
 from vibrails.selection import Layer, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SuggestingChoice(click.Choice):  # type: ignore[type-arg]
+    """A ``click.Choice`` that says "did you mean ...?" for a near miss."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            close = difflib.get_close_matches(str(value), [str(c) for c in self.choices], n=1)
+            if not close:
+                raise
+            raise click.BadParameter(
+                f"{exc.message} Did you mean {close[0]!r}?", ctx=ctx, param=param
+            ) from None
 
 
 class UsageError(Exception):
@@ -85,7 +101,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
+@click.option("--format", "fmt", type=SuggestingChoice(FORMAT_NAMES), default="text", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to FILE instead of standard output.")
@@ -103,7 +119,7 @@ def main() -> None:
 @click.option("--timeout-per-file", type=click.FloatRange(min=0, min_open=True),
               help="Seconds a file may take before it is reported and skipped.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest level that fails the run.")
+@click.option("--fail-on", type=SuggestingChoice(FAIL_ON), help="Lowest level that fails the run.")
 @click.option("--statistics", "show_statistics", is_flag=True,
               help="Print the number of findings per rule.")
 @click.option("--force-exclude", is_flag=True,
@@ -113,7 +129,7 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="Report only findings absent from this earlier JSON/SARIF report.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
-@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]),
+@click.option("--color", "colour", type=SuggestingChoice(["auto", "always", "never"]),
               default="auto", show_default=True,
               help="Colour the text output (auto: on a terminal, unless NO_COLOR is set; "
                    "FORCE_COLOR forces it).")
@@ -183,7 +199,9 @@ def check(
             try:
                 notes += check_codes(codes, "command line", option)
             except ConfigError as exc:
-                raise UsageError(f"{option}: unknown rule code in {given!r}") from exc
+                message = str(exc)
+                hint = message[message.find(" (did you mean"):] if "(did you mean" in message else ""
+                raise UsageError(f"{option}: unknown rule code in {given!r}{hint}") from exc
     selection = Selection.from_layers(
         [
             Layer(values["select"], values["extend-select"], values["ignore"]),
@@ -391,7 +409,7 @@ def _write(text: str, output: Path | None) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=SuggestingChoice(["text", "json"]), default="text",
               show_default=True)
 def rules(fmt: str) -> None:
     """List every rule."""

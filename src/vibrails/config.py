@@ -18,11 +18,12 @@ one-line message names the file and the key.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -454,7 +455,10 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
                 name = f"{key}.{_key_name(sub)}"
                 spec = _TABLES[key].get(sub)
                 if spec is None:
-                    raise ConfigError(f"{where}: unknown key '{name}' in table [{key}]")
+                    raise ConfigError(
+                        f"{where}: unknown key '{name}' in table [{key}]"
+                        + did_you_mean(str(sub), _TABLES[key], f"{key}.")
+                    )
                 if not spec[0](subvalue):
                     raise ConfigError(
                         f"{where}: key '{name}' must be {spec[1]}, not {_describe(subvalue)}"
@@ -463,7 +467,9 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
             continue
         spec = _KEYS.get(key)
         if spec is None:
-            raise ConfigError(f"{where}: unknown key '{_key_name(key)}'")
+            raise ConfigError(
+                f"{where}: unknown key '{_key_name(key)}'" + did_you_mean(key, [*_KEYS, *_TABLES])
+            )
         if not spec[0](value):
             if key == "per-file-ignores" and isinstance(value, dict):
                 for glob, codes in value.items():
@@ -501,11 +507,31 @@ def check_codes(codes: list[str], where: str, key: str) -> list[str]:
     warnings = []
     for code in codes:
         if not _CODE.match(code):
-            raise ConfigError(f"{where}: key '{key}' has an unknown rule code {code!r}")
+            raise ConfigError(
+                f"{where}: key '{key}' has an unknown rule code {code!r}" + _code_hint(code, known)
+            )
         if code == "ALL" or any(k.startswith(code) for k in known):
             continue
         if any(k.startswith(code) for k in SPEC_CODES):
             warnings.append(f"{where}: key '{key}': {code} is not implemented in this version")
             continue
-        raise ConfigError(f"{where}: key '{key}' has an unknown rule code {code!r}")
+        raise ConfigError(
+            f"{where}: key '{key}' has an unknown rule code {code!r}" + _code_hint(code, known)
+        )
     return warnings
+
+
+def did_you_mean(given: str, choices: Iterable[str], prefix: str = "") -> str:
+    """`` (did you mean 'X'?)`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+
+
+def _code_hint(code: str, known: Mapping[str, Any]) -> str:
+    """A code close to ``code`` (``VBR3O4`` -> ``VBR304``), or a rule's code
+    given its name (``mutable-default-argument`` -> ``VBR304``)."""
+    by_name = {info.name: found for found, info in known.items()}
+    close = difflib.get_close_matches(code.lower(), list(by_name), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{by_name[close[0]]}', the code of {close[0]}?)"
+    return did_you_mean(code.upper(), known)
