@@ -20,7 +20,6 @@ from vibrails.discover import Discovered
 from vibrails.finding import Finding, make_finding
 from vibrails.ledger.context import KEY as PROVENANCE_KEY
 from vibrails.ledger.context import prepare as prepare_provenance
-from vibrails.pool import supervised_map
 from vibrails.report.linehash import line_hashes
 from vibrails.selection import Selection
 from vibrails.source import read_source
@@ -252,18 +251,21 @@ def run(
         else:
             todo.append(index)
             pending.append((item, known))
-    for position, result in supervised_map(
-        _check,
-        pending,
-        jobs,
-        _init_worker,
-        (settings, selection, cache),
-        float(settings["timeout-per-file"]),
-        on_failure,
-    ):
-        results[todo[position]] = result
-        if progress is not None:
-            progress(1)
+    if pending:  # only then is the pool (and multiprocessing) imported
+        from vibrails.pool import supervised_map
+
+        for position, result in supervised_map(
+            _check,
+            pending,
+            jobs,
+            _init_worker,
+            (settings, selection, cache),
+            float(settings["timeout-per-file"]),
+            on_failure,
+        ):
+            results[todo[position]] = result
+            if progress is not None:
+                progress(1)
     return [r if r is not None else FileResult() for r in results] + _ledger_result(
         settings, selection
     )

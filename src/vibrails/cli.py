@@ -7,16 +7,14 @@ traceback only under ``--debug``.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 import click
 
@@ -27,12 +25,9 @@ from vibrails.checker import default_jobs, run
 from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config, search_start
 from vibrails.discover import Discoverer
 from vibrails.finding import level_rank
-from vibrails.init import init as init_command
-from vibrails.ledger.cli import ledger as ledger_group
 from vibrails.ledger.context import ProvenanceError
 from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.report import FORMAT_NAMES, ReportContext, renderer
-from vibrails.report.statistics import statistics
 from vibrails.selection import Layer, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,6 +40,8 @@ class SuggestingChoice(click.Choice):  # type: ignore[type-arg]
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter as exc:
+            import difflib
+
             close = difflib.get_close_matches(str(value), [str(c) for c in self.choices], n=1)
             if not close:
                 raise
@@ -93,7 +90,29 @@ def _codes(value: str | None) -> list[str] | None:
     return [c.strip().upper() for c in value.split(",") if c.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose heavier subcommands (``init``, ``ledger``) are imported
+    only when they run or are listed, not on every ``vibrails check``."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "init": ("vibrails.init", "init"),
+        "ledger": ("vibrails.ledger.cli", "ledger"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attribute = self.LAZY[name]
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="vibrails", message="%(prog)s %(version)s")
 def main() -> None:
     """vibrails: a linter for AI-generated Python code."""
@@ -214,6 +233,8 @@ def check(
     )
     stdin_folder = None
     if from_stdin:
+        import tempfile
+
         stdin_folder = tempfile.TemporaryDirectory(prefix="vibrails-stdin-")
         content = Path(stdin_folder.name) / (stdin_name.name or "stdin.py")
         content.write_bytes(sys.stdin.buffer.read())
@@ -271,6 +292,8 @@ def check(
     if quiet and fmt == "text":
         text = renderer("flake8")(findings, context)
     if show_statistics:
+        from vibrails.report.statistics import statistics
+
         text += statistics(findings)
     _write(text, output)
     if not quiet:
@@ -431,9 +454,6 @@ def rules(fmt: str) -> None:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])
 
 
-main.add_command(init_command)
-
-
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:
@@ -447,4 +467,3 @@ def explain(code: str) -> None:
     _fail(f"unknown rule {code!r}; 'vibrails rules' lists them")
 
 
-main.add_command(ledger_group)

@@ -18,7 +18,6 @@ one-line message names the file and the key.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -523,6 +522,8 @@ def check_codes(codes: list[str], where: str, key: str) -> list[str]:
 
 def did_you_mean(given: str, choices: Iterable[str], prefix: str = "") -> str:
     """`` (did you mean 'X'?)`` for the closest of ``choices``, or ``""``."""
+    import difflib  # only when a key or code is wrong
+
     close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{prefix}{close[0]}'?)" if close else ""
 
@@ -530,6 +531,8 @@ def did_you_mean(given: str, choices: Iterable[str], prefix: str = "") -> str:
 def _code_hint(code: str, known: Mapping[str, Any]) -> str:
     """A code close to ``code`` (``VBR3O4`` -> ``VBR304``), or a rule's code
     given its name (``mutable-default-argument`` -> ``VBR304``)."""
+    import difflib
+
     by_name = {info.name: found for found, info in known.items()}
     close = difflib.get_close_matches(code.lower(), list(by_name), n=1, cutoff=0.6)
     if close:
