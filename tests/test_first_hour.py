@@ -120,3 +120,38 @@ def test_did_you_mean_for_a_key_a_code_and_an_option_value(tmp_path: Path) -> No
     (tmp_path / "pyproject.toml").write_text("[tool.vibrails]\nzzz = 1\n", "utf-8")
     result = run_vibrails("check", ".", cwd=tmp_path)
     assert result.returncode == 2 and "did you mean" not in result.stderr
+
+
+_PROBE = """
+import sys
+from vibrails.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+heavy = ["vibrails.cache", "multiprocessing", "astroid", "sarif_om", "difflib", "libcst",
+         "vibrails.ledger.cli", "vibrails.init"]
+print("LOADED:" + ",".join(name for name in heavy if name in sys.modules), file=sys.stderr)
+"""
+
+
+def _loaded(args: list[str], cwd: Path) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("LOADED:")]
+    return set(filter(None, line.removeprefix("LOADED:").split(",")))
+
+
+def test_a_one_file_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Import cost is an editor's latency: a text run over one file loads no
+    cache (with --no-cache), no SARIF, no astroid, no pool for untagged or
+    cached files, and no subcommand it does not run."""
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\n", "plain.py": BAD,
+                     "tagged.py": "# @ai-generated\n" + BAD})
+    assert _loaded(["check", "--no-cache", "plain.py"], tmp_path) == set()
+    # libcst is imported in the worker that parses, not in this process.
+    cold = _loaded(["check", "--no-cache", "tagged.py"], tmp_path)
+    assert cold == {"multiprocessing"}, cold
+    _loaded(["check", "tagged.py"], tmp_path)  # fills the cache
+    warm = _loaded(["check", "tagged.py"], tmp_path)
+    assert warm == {"vibrails.cache"}, warm

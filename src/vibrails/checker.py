@@ -11,9 +11,8 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vibrails.cache import Cache
 from vibrails.catalogue import rule_info
 from vibrails.checks._provenance import ledger_findings, provenance_findings
 from vibrails.discover import Discovered
@@ -25,6 +24,9 @@ from vibrails.selection import Selection
 from vibrails.source import read_source
 from vibrails.suppress import apply_suppressions
 from vibrails.tagging import Tag, ledger_source, tag_file
+
+if TYPE_CHECKING:
+    from vibrails.cache import Cache  # imported only by runs that use the cache
 
 
 @dataclass

@@ -14,12 +14,11 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
 
 from vibrails import __version__
-from vibrails.cache import Cache
 from vibrails.catalogue import load_catalogue
 from vibrails.checker import default_jobs, run
 from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config, search_start
@@ -29,6 +28,9 @@ from vibrails.ledger.context import ProvenanceError
 from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.report import FORMAT_NAMES, ReportContext, renderer
 from vibrails.selection import Layer, Selection
+
+if TYPE_CHECKING:
+    from vibrails.cache import Cache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -393,6 +395,8 @@ def _load_baseline(path: Path) -> frozenset[str]:
 
 def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
     """A usable cache, or ``None`` and the reason (one warning, run goes on)."""
+    from vibrails.cache import Cache  # not imported by --no-cache runs
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".write-test"
