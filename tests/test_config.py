@@ -240,6 +240,7 @@ def test_every_spec_key_has_a_default() -> None:
         "ledger", "max-file-bytes", "timeout-per-file", "cache-dir", "contracts",
         "invariants", "mutation", "state", "provenance",
         "tagging",  # [tool.vibrails.tagging] signatures / extra-assistants (issue 17)
+        "agents",  # [tool.vibrails.agents] feedback / max-rounds (issue 14)
     }
 
 

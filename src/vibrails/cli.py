@@ -459,6 +459,23 @@ def rules(fmt: str) -> None:
 
 
 @main.command()
+@click.argument("agent", type=SuggestingChoice(["claude-code", "cursor"]))
+def hook(agent: str) -> None:
+    """Record what a coding agent did, from its hook payload on standard input.
+
+    Stores prompts (redacted), appends ledger events for edits, and at the end
+    of a turn hands the findings back to the agent. Never fails the agent:
+    errors go to .vibrails/hooks.log and the exit status is 0.
+    """
+    from vibrails.agents import run_hook
+
+    outcome = run_hook(agent, sys.stdin.buffer.read(), Path.cwd())
+    if outcome.stdout:
+        click.echo(outcome.stdout)
+    sys.exit(outcome.exit_code)
+
+
+@main.command()
 @click.argument("code")
 def explain(code: str) -> None:
     """Show the documentation of rule CODE (or its name)."""

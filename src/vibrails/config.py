@@ -172,6 +172,10 @@ _TABLES: dict[str, dict[str, tuple[Any, str, Any]]] = {
     },
     "state": {"process-calls": (_list_of_str, "a list of qualified names", [])},
     "provenance": {"required": (_list_of_str, "a list of field names", ["model", "prompt"])},
+    "agents": {
+        "feedback": (lambda v: v in ("block", "warn", "off"), '"block", "warn" or "off"', "block"),
+        "max-rounds": (_positive_int, "a positive integer", 3),
+    },
     "tagging": {
         "signatures": (lambda v: isinstance(v, bool), "true or false", True),
         "extra-assistants": (_non_empty_strings, "a list of names", []),

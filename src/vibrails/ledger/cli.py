@@ -201,13 +201,31 @@ def verify_command(repair_torn: bool, config_path: Path | None) -> None:
     sys.exit(1)
 
 
+def _echo_prompt(where: _Where, prompt: object) -> None:
+    """The text of a prompt the hooks stored (``<ledger folder>/prompts/<sha256>.md``),
+    indented under its event; other prompt files are the project's own."""
+    if not isinstance(prompt, str):
+        return
+    stored = (where.repo_root / prompt).resolve()
+    if stored.parent != (where.ledger.parent / "prompts").resolve():
+        return
+    try:
+        text = stored.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for line in text.strip().splitlines()[:40]:
+        click.echo(f"      | {line}")
+
+
 @ledger.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@click.option("--prompts/--no-prompts", default=True, show_default=True,
+              help="Print the text of stored prompts (.vibrails/prompts/) under their events.")
 @_config_option
 @_guarded
-def show(path: Path, fmt: str, config_path: Path | None) -> None:
+def show(path: Path, fmt: str, prompts: bool, config_path: Path | None) -> None:
     """Print the history of PATH, newest event last."""
     where = _Where(config_path)
     repo_path = where.repo_path(path)
@@ -225,7 +243,7 @@ def show(path: Path, fmt: str, config_path: Path | None) -> None:
     for event in events:
         details = " ".join(
             f"{name}={json.dumps(event[name]) if ' ' in str(event[name]) else event[name]}"
-            for name in ("model", "prompt", "params", "tool", "by", "note")
+            for name in ("model", "prompt", "params", "tool", "session", "by", "note")
             if event.get(name)
         )
         if event.get("lines"):
@@ -233,6 +251,8 @@ def show(path: Path, fmt: str, config_path: Path | None) -> None:
         sha = (event.get("sha256") or "-")[:12]
         click.echo(f"  line {event['line']:<5} {event['at']}  {event['event']:<11} "
                    f"sha256 {sha}  {details}".rstrip())
+        if prompts:
+            _echo_prompt(where, event.get("prompt"))
     latest = events[-1]
     if path.is_file():
         now = file_sha256(path)

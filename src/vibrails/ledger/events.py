@@ -21,7 +21,7 @@ from typing import Any
 KINDS = ("generated", "edited", "reviewed", "regenerated", "removed")
 GENERATIONS = frozenset({"generated", "regenerated"})
 #: Optional text fields an event may carry (besides any unknown, kept, key).
-TEXT_FIELDS = ("model", "prompt", "tool", "by", "note", "import")
+TEXT_FIELDS = ("model", "prompt", "tool", "by", "note", "import", "session")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _ANY_HEX64 = re.compile(r"[0-9a-fA-F]{64}\Z")
 

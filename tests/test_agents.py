@@ -1,0 +1,227 @@
+"""``vibrails hook AGENT``: a coding agent's session simulated from its hook payloads.
+
+The payloads are fixtures in ``tests/data/agents/`` written in each agent's
+documented format (field names as documented; values ours), with ``CWD``,
+``TRANSCRIPT`` and the edit texts filled in per test.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from util import run_vibrails, write
+
+from vibrails.ledger.prompts import SECRET_PATTERNS, redact, store_prompt
+
+DATA = Path(__file__).parent / "data" / "agents"
+BASKET = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
+TALLY = "def tally(name, counts={}):\n    counts[name] = counts.get(name, 0) + 1\n    return counts\n"
+
+
+def payload(name: str, root: Path, **fill: str) -> str:
+    text = (DATA / name).read_text("utf-8")
+    text = text.replace("TRANSCRIPT", str(root / "transcript.jsonl")).replace("CWD", str(root))
+    for key, value in fill.items():
+        text = text.replace(f'"{key}"', json.dumps(value))
+    return text
+
+
+def hook(agent: str, text: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vibrails", "hook", agent], input=text,
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def events(root: Path) -> list[dict[str, Any]]:
+    ledger = root / ".vibrails" / "ledger.jsonl"
+    if not ledger.exists():
+        return []
+    return [json.loads(line) for line in ledger.read_text("utf-8").splitlines() if line]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\n"})
+    (tmp_path / "transcript.jsonl").write_text(
+        (DATA / "claude-code-transcript.jsonl").read_text("utf-8"), "utf-8")
+    return tmp_path
+
+
+def test_a_claude_code_session_leaves_a_verifying_ledger_and_blocks_with_findings(
+    repo: Path,
+) -> None:
+    # The user's prompt: stored redacted, content-addressed.
+    done = hook("claude-code", payload("claude-code-UserPromptSubmit.json", repo), repo)
+    assert done.returncode == 0 and done.stdout == "", done.stderr
+    [prompt] = (repo / ".vibrails" / "prompts").iterdir()
+    stored = prompt.read_text("utf-8")
+    assert "sk-ant-" not in stored and "[REDACTED:anthropic-key]" in stored
+    # The agent writes the file, then edits it.
+    write(repo, {"app/billing.py": BASKET})
+    done = hook("claude-code", payload("claude-code-PostToolUse-Write.json", repo,
+                                       CONTENT=BASKET), repo)
+    assert done.returncode == 0, done.stderr
+    write(repo, {"app/billing.py": BASKET + "\n\n" + TALLY})
+    done = hook("claude-code", payload("claude-code-PostToolUse-Edit.json", repo,
+                                       OLD="", NEW=TALLY), repo)
+    assert done.returncode == 0, done.stderr
+    generated, edited = events(repo)
+    assert generated["event"] == "generated" and edited["event"] == "edited"
+    for event in (generated, edited):
+        assert event["path"] == "app/billing.py"
+        assert event["model"] == "claude-sonnet-4-5-20250929"
+        assert event["tool"] == "claude-code" and event["session"] == "abc123-session"
+        assert event["prompt"] == f".vibrails/prompts/{prompt.name}"
+    assert generated["lines"] == [1, 3] and edited["lines"] == [6, 8]
+    verify = run_vibrails("ledger", "verify", cwd=repo)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    # The check tags the file by the ledger: recorded, prompt present, unchanged.
+    check = run_vibrails("check", "--no-cache", "--format", "json", cwd=repo)
+    codes = {f["code"] for f in json.loads(check.stdout)}
+    assert "VBR304" in codes and not codes & {"VBR401", "VBR402", "VBR403"}, codes
+    # End of the turn: the findings go back to the agent as a block decision.
+    done = hook("claude-code", payload("claude-code-Stop.json", repo), repo)
+    decision = json.loads(done.stdout)
+    assert decision["decision"] == "block"
+    assert "app/billing.py:1:22: VBR304" in decision["reason"]
+    # The agent stops again without changing anything: not blocked twice.
+    again = payload("claude-code-Stop.json", repo).replace('"stop_hook_active": false',
+                                                           '"stop_hook_active": true')
+    done = hook("claude-code", again, repo)
+    assert done.returncode == 0 and done.stdout == ""
+
+
+def test_feedback_is_bounded_and_can_be_turned_off(repo: Path) -> None:
+    write(repo, {"pyproject.toml": "[tool.vibrails.agents]\nmax-rounds = 1\n",
+                 "app/billing.py": BASKET})
+    hook("claude-code", payload("claude-code-PostToolUse-Write.json", repo, CONTENT=BASKET), repo)
+    first = hook("claude-code", payload("claude-code-Stop.json", repo), repo)
+    assert json.loads(first.stdout)["decision"] == "block"
+    write(repo, {"app/billing.py": BASKET + "\nX = 1\n"})  # findings change, rounds do not
+    hook("claude-code", payload("claude-code-PostToolUse-Write.json", repo, CONTENT=BASKET), repo)
+    active = payload("claude-code-Stop.json", repo).replace('"stop_hook_active": false',
+                                                            '"stop_hook_active": true')
+    assert hook("claude-code", active, repo).stdout == ""  # max-rounds = 1 reached
+    write(repo, {"pyproject.toml": '[tool.vibrails.agents]\nfeedback = "off"\n'})
+    assert hook("claude-code", payload("claude-code-Stop.json", repo), repo).stdout == ""
+    write(repo, {"pyproject.toml": '[tool.vibrails.agents]\nfeedback = "warn"\n'})
+    warn = hook("claude-code", payload("claude-code-UserPromptSubmit.json", repo), repo)
+    hook("claude-code", payload("claude-code-PostToolUse-Write.json", repo, CONTENT=BASKET), repo)
+    warn = hook("claude-code", payload("claude-code-Stop.json", repo), repo)
+    assert "decision" not in json.loads(warn.stdout) and "VBR304" in warn.stdout
+
+
+def test_a_cursor_session(repo: Path) -> None:
+    done = hook("cursor", payload("cursor-beforeSubmitPrompt.json", repo), repo)
+    assert json.loads(done.stdout) == {"continue": True}
+    [prompt] = (repo / ".vibrails" / "prompts").iterdir()
+    assert "hunter2" not in prompt.read_text("utf-8")
+    write(repo, {"app/tally.py": TALLY})
+    done = hook("cursor", payload("cursor-afterFileEdit.json", repo, NEW=TALLY), repo)
+    assert done.returncode == 0, done.stderr
+    [event] = events(repo)
+    assert (event["event"], event["path"], event["model"], event["tool"], event["session"],
+            event["lines"]) == ("edited", "app/tally.py", "gpt-5", "cursor", "conv-42", [1, 3])
+    done = hook("cursor", payload("cursor-stop.json", repo), repo)
+    assert "app/tally.py:1:24: VBR304" in json.loads(done.stdout)["followup_message"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '{"hook_event_name": "PostToolUse"}',  # no session
+        '{"hook_event_name": "PostToolUse", "session_id": "s", "tool_name": "Write"}',
+        '{"hook_event_name": "PostToolUse", "session_id": "s", "tool_name": "Write", '
+        '"tool_input": {"file_path": "/etc/hostname"}}',  # outside the repository
+        '{"hook_event_name": "PostToolUse", "session_id": "s", "tool_name": "Edit", '
+        '"tool_input": {"file_path": "missing.py", "new_string": "x"}}',
+        '{"hook_event_name": "UserPromptSubmit", "session_id": "s"}',  # no prompt
+    ],
+)
+def test_bad_payloads_are_logged_and_change_nothing(repo: Path, text: str) -> None:
+    done = hook("claude-code", text, repo)
+    assert done.returncode == 0 and done.stdout == ""
+    assert events(repo) == []
+    log = repo / ".vibrails" / "hooks.log"
+    assert (log.exists() and "claude-code hook:" in log.read_text("utf-8")) or \
+        "vibrails: claude-code hook:" in done.stderr
+
+
+def test_hooks_firing_in_parallel_lose_nothing(repo: Path) -> None:
+    names = [f"app/m{index}.py" for index in range(8)]
+    write(repo, dict.fromkeys(names, BASKET))
+    texts = [payload("claude-code-PostToolUse-Write.json", repo, CONTENT=BASKET).replace(
+        f"{repo}/app/billing.py", f"{repo}/{name}") for name in names]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda text: hook("claude-code", text, repo), texts))
+    assert all(r.returncode == 0 for r in results)
+    assert sorted(e["path"] for e in events(repo)) == sorted(names)
+    assert run_vibrails("ledger", "verify", cwd=repo).returncode == 0
+    state = json.loads((repo / ".vibrails" / "sessions" / "abc123-session.json").read_text())
+    assert sorted(state["changed"]) == sorted(names)
+
+
+@pytest.mark.parametrize(
+    ("secret", "kind"),
+    [
+        ("sk-ant-api03-" + "A" * 40, "anthropic-key"),
+        ("sk-proj-" + "b" * 40, "openai-key"),
+        ("ghp_" + "c" * 36, "github-token"),
+        ("github_pat_" + "d" * 30, "github-token"),
+        ("AKIAABCDEFGHIJKLMNOP", "aws-access-key"),
+        ("AIza" + "e" * 35, "google-api-key"),
+        ("sk_live_" + "f" * 24, "stripe-key"),
+        ("xoxb-1234567890-abcdef", "slack-token"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnop", "jwt"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "private-key"),
+    ],
+)
+def test_each_secret_pattern_is_redacted(secret: str, kind: str) -> None:
+    text, count = redact(f"use {secret} here")
+    assert secret not in text and f"[REDACTED:{kind}]" in text and count == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("password=hunter2hunter2", "password="),
+        ('api_key: "abcd1234efgh"', "api_key"),
+        ("Authorization: Bearer abcdefghijklmnopqrstuv", "Bearer"),
+        ("postgres://admin:s3cret@db/prod", "postgres://"),
+    ],
+)
+def test_assigned_secrets_keep_their_name(text: str, kept: str) -> None:
+    clean, count = redact(text)
+    assert count == 1 and kept in clean and "[REDACTED:" in clean
+
+
+def test_ordinary_prompts_are_untouched() -> None:
+    text = "Add a function total(items) that sums prices; keep the tests passing."
+    assert redact(text) == (text, 0)
+    assert len(SECRET_PATTERNS) >= 10
+
+
+def test_prompts_are_stored_once(tmp_path: Path) -> None:
+    first = store_prompt(tmp_path, "same words")
+    assert store_prompt(tmp_path, "same words") == first
+    assert first.name.endswith(".md") and len(list(tmp_path.iterdir())) == 1
+
+
+def test_ledger_show_prints_the_stored_prompt(repo: Path) -> None:
+    hook("claude-code", payload("claude-code-UserPromptSubmit.json", repo), repo)
+    write(repo, {"app/billing.py": BASKET})
+    hook("claude-code", payload("claude-code-PostToolUse-Write.json", repo, CONTENT=BASKET), repo)
+    shown = run_vibrails("ledger", "show", "app/billing.py", cwd=repo)
+    assert "session=abc123-session" in shown.stdout
+    assert "      | Write app/billing.py with a function" in shown.stdout
+    assert "[REDACTED:anthropic-key]" in shown.stdout and "sk-ant-" not in shown.stdout
+    quiet = run_vibrails("ledger", "show", "--no-prompts", "app/billing.py", cwd=repo)
+    assert "      | " not in quiet.stdout
