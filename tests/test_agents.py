@@ -225,3 +225,18 @@ def test_ledger_show_prints_the_stored_prompt(repo: Path) -> None:
     assert "[REDACTED:anthropic-key]" in shown.stdout and "sk-ant-" not in shown.stdout
     quiet = run_vibrails("ledger", "show", "--no-prompts", "app/billing.py", cwd=repo)
     assert "      | " not in quiet.stdout
+
+
+def test_a_gemini_cli_session(repo: Path) -> None:
+    hook("gemini-cli", payload("gemini-cli-BeforeAgent.json", repo), repo)
+    [prompt] = (repo / ".vibrails" / "prompts").iterdir()
+    assert "ghp_" not in prompt.read_text("utf-8")
+    write(repo, {"app/stock.py": BASKET})
+    done = hook("gemini-cli", payload("gemini-cli-AfterTool.json", repo, CONTENT=BASKET), repo)
+    assert done.returncode == 0, done.stderr
+    [event] = events(repo)
+    assert (event["event"], event["path"], event["tool"], event["session"], event["lines"]) == (
+        "generated", "app/stock.py", "gemini-cli", "gem-7", [1, 3])
+    done = hook("gemini-cli", payload("gemini-cli-AfterAgent.json", repo), repo)
+    decision = json.loads(done.stdout)
+    assert decision["decision"] == "deny" and "app/stock.py:1:22: VBR304" in decision["reason"]

@@ -19,6 +19,9 @@ documented hook payload, see docs/agents.md). What vibrails does with it:
   ``followup_message``), at most ``max-rounds`` times a turn and never twice
   for the same findings.
 
+Gemini CLI's ``BeforeAgent``, ``AfterTool`` (``write_file``, ``replace``) and
+``AfterAgent`` (``decision: "deny"``) are read the same way.
+
 A hook never breaks the agent: a payload that is not JSON, lacks fields or
 names a file outside the repository, and any error, is logged to
 ``.vibrails/hooks.log`` (or standard error when no project is found),
@@ -50,7 +53,7 @@ from vibrails.ledger.prompts import store_prompt
 from vibrails.ledger.repo import find_repo_root
 from vibrails.ledger.store import append
 
-AGENTS = ("claude-code", "cursor")
+AGENTS = ("claude-code", "cursor", "gemini-cli")
 #: Claude Code's tools that write files.
 _WRITE_TOOLS = {"Write": "generated", "Edit": "edited", "MultiEdit": "edited",
                 "NotebookEdit": "edited"}
@@ -338,7 +341,43 @@ def cursor(payload: Mapping[str, Any], project: Project) -> Outcome:
     return Outcome()
 
 
-HANDLERS = {"claude-code": claude_code, "cursor": cursor}
+#: Gemini CLI's tools that write files, and the event each gives.
+_GEMINI_WRITE_TOOLS = {"write_file": "generated", "replace": "edited", "edit": "edited"}
+
+
+def gemini(payload: Mapping[str, Any], project: Project) -> Outcome:
+    """Gemini CLI: ``BeforeAgent`` (prompt), ``AfterTool`` (``write_file``,
+    ``replace``), ``AfterAgent`` (``decision: "deny"`` with the findings as
+    the reason makes the agent go on)."""
+    event = _text(payload, "hook_event_name")
+    session = _text(payload, "session_id")
+    if event == "BeforeAgent":
+        _record_prompt(project, session, _text(payload, "prompt"))
+        return Outcome()
+    if event == "AfterTool":
+        tool = payload.get("tool_name")
+        if tool not in _GEMINI_WRITE_TOOLS:
+            return Outcome()
+        tool_input = payload.get("tool_input")
+        if not isinstance(tool_input, dict):
+            raise HookError("AfterTool without 'tool_input'")
+        target = tool_input.get("file_path") or tool_input.get("absolute_path")
+        if not isinstance(target, str) or not target:
+            raise HookError(f"{tool} without 'file_path'")
+        news = None if tool == "write_file" else [str(tool_input.get("new_string") or "")]
+        model = payload.get("model")
+        _record_edit(project, session, Path(target), _GEMINI_WRITE_TOOLS[str(tool)],
+                     model if isinstance(model, str) else "", "gemini-cli", news)
+        return Outcome()
+    if event == "AfterAgent":
+        reason = _feedback(project, session, bool(payload.get("stop_hook_active")))
+        if reason is None or project.feedback == "warn":
+            return Outcome()
+        return Outcome(json.dumps({"decision": "deny", "reason": reason}))
+    return Outcome()
+
+
+HANDLERS = {"claude-code": claude_code, "cursor": cursor, "gemini-cli": gemini}
 
 
 def run_hook(agent: str, raw: bytes, cwd: Path) -> Outcome:

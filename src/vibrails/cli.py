@@ -459,7 +459,7 @@ def rules(fmt: str) -> None:
 
 
 @main.command()
-@click.argument("agent", type=SuggestingChoice(["claude-code", "cursor"]))
+@click.argument("agent", type=SuggestingChoice(["claude-code", "cursor", "gemini-cli"]))
 def hook(agent: str) -> None:
     """Record what a coding agent did, from its hook payload on standard input.
 
