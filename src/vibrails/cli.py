@@ -20,17 +20,13 @@ import click
 
 from vibrails import __version__
 from vibrails.catalogue import load_catalogue
-from vibrails.checker import default_jobs, run
 from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config, search_start
-from vibrails.discover import Discoverer
 from vibrails.finding import level_rank
-from vibrails.ledger.context import ProvenanceError
-from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.report import FORMAT_NAMES, ReportContext, renderer
-from vibrails.selection import Layer, Selection
 
 if TYPE_CHECKING:
     from vibrails.cache import Cache
+    from vibrails.selection import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -189,6 +185,11 @@ def check(
     debug: bool,
 ) -> None:
     """Check PATHS (default: the current folder; '-' reads standard input)."""
+    # Imported here, not at the top: `vibrails hook` and `--version` do without them.
+    from vibrails.checker import default_jobs, run
+    from vibrails.discover import Discoverer
+    from vibrails.selection import Layer, Selection
+
     started = time.perf_counter()
     known = _load_baseline(baseline) if baseline is not None else None
     from_stdin = Path("-") in paths
@@ -317,6 +318,9 @@ def check(
 
 
 def _provenance(settings: dict[str, Any], root: Path) -> dict[str, Any]:
+    from vibrails.ledger.context import ProvenanceError
+    from vibrails.ledger.context import prepare as prepare_provenance
+
     try:
         return prepare_provenance(settings, root)
     except ProvenanceError as exc:

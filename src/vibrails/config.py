@@ -29,8 +29,6 @@ from typing import Any
 
 from vibrails.catalogue import load_catalogue
 from vibrails.globs import GlobSet
-from vibrails.tagging.assistants import assistants
-from vibrails.tagging.thirdparty import compile_markers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -222,6 +220,9 @@ def tagging_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     ``markers`` set by the project replaces the built-in signatures (as
     ``select`` replaces the default rules); ``extend-markers`` adds to them.
     """
+    from vibrails.tagging.assistants import assistants
+    from vibrails.tagging.thirdparty import compile_markers
+
     own = values["markers"]
     patterns = [*(own or ()), *values["extend-markers"]]
     tagging = values["tagging"]
@@ -491,7 +492,7 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
     for key in ("markers", "extend-markers"):
         for pattern in values[key] or ():
             try:
-                compile_markers([pattern])
+                re.compile(pattern, re.IGNORECASE | re.MULTILINE)  # as compile_markers does
             except re.error as exc:
                 raise ConfigError(
                     f"{where}: key '{key}' has an invalid regular expression {pattern!r}: {exc}"
