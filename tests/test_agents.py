@@ -240,3 +240,20 @@ def test_a_gemini_cli_session(repo: Path) -> None:
     done = hook("gemini-cli", payload("gemini-cli-AfterAgent.json", repo), repo)
     decision = json.loads(done.stdout)
     assert decision["decision"] == "deny" and "app/stock.py:1:22: VBR304" in decision["reason"]
+
+
+def test_an_edit_of_a_human_file_tags_the_edited_lines_only(repo: Path) -> None:
+    """A file the agent only edited (no Write) is tagged where the agent wrote:
+    a finding in the human lines around is not reported."""
+    write(repo, {"app/billing.py": BASKET})  # written by a person
+    hook("claude-code", payload("claude-code-UserPromptSubmit.json", repo), repo)
+    write(repo, {"app/billing.py": BASKET + "\n\n" + TALLY})
+    done = hook("claude-code", payload("claude-code-PostToolUse-Edit.json", repo,
+                                       OLD="", NEW=TALLY), repo)
+    assert done.returncode == 0, done.stderr
+    check = run_vibrails("check", "--no-cache", "--format", "json", cwd=repo)
+    found = {(f["code"], f["line"]) for f in json.loads(check.stdout)}
+    assert ("VBR304", 6) in found and ("VBR304", 1) not in found, found
+    assert not {code for code, _ in found} & {"VBR401", "VBR402"}, found
+    shown = run_vibrails("check", "--show-files", cwd=repo)
+    assert "app/billing.py: partly tagged: lines 6-8 by ledger event" in shown.stdout

@@ -14,6 +14,9 @@ from typing import Any
 from vibrails.ledger.events import GENERATIONS
 from vibrails.ledger.store import Problem, scan
 
+#: Region events kept per path (older ones beyond this are dropped from tagging).
+_MAX_REGIONS = 200
+
 
 @dataclass(frozen=True)
 class PathSummary:
@@ -36,6 +39,11 @@ class PathSummary:
     #: event when there is no generation), and who reviewed.
     reviewed: bool = False
     reviewed_by: str = ""
+    #: Since the latest ``removed``: an event about the whole file (one
+    #: without ``lines``), and the ``lines`` of the events about a region.
+    #: A file with only region events is tagged in those lines only.
+    whole: bool = False
+    regions: tuple[tuple[int, int], ...] = ()
 
     def key(self) -> str:
         """A stable text of the summary (part of the cache key)."""
@@ -54,6 +62,24 @@ def fold(summary: PathSummary | None, line: int, event: dict[str, Any]) -> PathS
     base = summary or PathSummary(kind, line, None, "")
     sha = event.get("sha256")
     base = replace(base, kind=kind, line=line, sha256=sha.lower() if sha else None, at=event["at"])
+    lines = event.get("lines")
+    if kind == "removed":
+        base = replace(base, whole=False, regions=())
+    elif isinstance(lines, list) and len(lines) == 2:
+        span = (int(lines[0]), int(lines[1]))
+        if span not in base.regions and len(base.regions) < _MAX_REGIONS:
+            base = replace(base, regions=(*base.regions, span))
+    else:
+        base = replace(base, whole=True)
+    if kind == "edited" and event.get("model"):
+        # An agent's edit (``vibrails hook``) names its model and prompt: the
+        # file's provenance, though not a generation of the whole file.
+        base = replace(
+            base,
+            model=event["model"],
+            prompt=event.get("prompt", "") or base.prompt,
+            tool=event.get("tool", "") or base.tool,
+        )
     if kind in GENERATIONS:
         return replace(
             base,

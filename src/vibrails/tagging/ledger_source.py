@@ -26,7 +26,24 @@ def ledger_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
     summary = prov.paths.get(prov.repo_path(facts.path))
     if summary is None or summary.kind == "removed":
         return None
+    if summary.regions and not summary.whole:
+        return None  # only some lines: see ledger_regions
     return f"ledger:{summary.line}"
+
+
+def ledger_regions(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Region]:
+    """The lines the ledger's region events name (``lines``: an agent's edits,
+    ``vibrails ledger record --lines``), for a file no event claims whole."""
+    prov = _provenance(settings)
+    if prov is None or not prov.paths:
+        return
+    summary = prov.paths.get(prov.repo_path(facts.path))
+    if summary is None or summary.kind == "removed" or summary.whole:
+        return
+    fields = {name: value for name, value in (("model", summary.model), ("tool", summary.tool))
+              if value}
+    for start, end in summary.regions:
+        yield Region(start, end, f"ledger:{summary.line}", fields)
 
 
 def trailer_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
@@ -49,4 +66,4 @@ def attribution_source(facts: FileFacts, settings: Mapping[str, Any]) -> Iterabl
 
 
 WHOLE_FILE = (ledger_source, trailer_source)
-REGIONS = (attribution_source,)
+REGIONS = (ledger_regions, attribution_source)
