@@ -257,3 +257,61 @@ def test_an_edit_of_a_human_file_tags_the_edited_lines_only(repo: Path) -> None:
     assert not {code for code, _ in found} & {"VBR401", "VBR402"}, found
     shown = run_vibrails("check", "--show-files", cwd=repo)
     assert "app/billing.py: partly tagged: lines 6-8 by ledger event" in shown.stdout
+
+
+# -- vibrails init --agent --------------------------------------------------------
+
+USER_SETTINGS = """{
+  // not JSON: refused
+}
+"""
+
+EXISTING = """{
+  "model": "opus",
+  "permissions": {"allow": ["Bash(npm test)"]},
+  "hooks": {
+    "PostToolUse": [
+      {"matcher": "Bash", "hooks": [{"type": "command", "command": "./audit.sh"}]}
+    ]
+  },
+  "env": {"FOO": "1"}
+}
+"""
+
+
+def test_init_agent_creates_merges_and_is_idempotent(tmp_path: Path) -> None:
+    from vibrails.agent_setup import _top_level_values, merged
+
+    created = run_vibrails("init", "--agent", "claude-code", "--agent", "cursor", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    settings = json.loads((tmp_path / ".claude" / "settings.json").read_text())
+    assert set(settings["hooks"]) == {"UserPromptSubmit", "PostToolUse", "Stop"}
+    cursor_hooks = json.loads((tmp_path / ".cursor" / "hooks.json").read_text())
+    assert cursor_hooks["version"] == 1 and set(cursor_hooks["hooks"]) == {
+        "beforeSubmitPrompt", "afterFileEdit", "stop"}
+    before = (tmp_path / ".claude" / "settings.json").read_bytes()
+    again = run_vibrails("init", "--agent", "claude-code", cwd=tmp_path)
+    assert "unchanged" in again.stdout
+    assert (tmp_path / ".claude" / "settings.json").read_bytes() == before
+    # Merging keeps every byte outside "hooks", and the user's own hook.
+    text, added = merged("claude-code", EXISTING)
+    assert set(added) == {"PostToolUse", "Stop", "UserPromptSubmit"}
+    data = json.loads(text)
+    assert data["hooks"]["PostToolUse"][0]["hooks"][0]["command"] == "./audit.sh"
+    assert data["hooks"]["PostToolUse"][1]["hooks"][0]["command"] == "vibrails hook claude-code"
+    start, end = _top_level_values(EXISTING)["hooks"]
+    new_start, new_end = _top_level_values(text)["hooks"]
+    assert text[:new_start] == EXISTING[:start] and text[new_end:] == EXISTING[end:]
+    assert merged("claude-code", text) == (text, [])
+    # A file without hooks gets the key after its opening brace, the rest untouched.
+    plain = '{\n  "model": "opus"\n}\n'
+    text, _ = merged("claude-code", plain)
+    assert text.endswith('"model": "opus"\n}\n') and json.loads(text)["model"] == "opus"
+    assert merged("cursor", "{}")[0].startswith('{\n  "hooks": {')
+
+
+def test_init_agent_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
+    write(tmp_path, {".claude/settings.json": USER_SETTINGS})
+    result = run_vibrails("init", "--agent", "claude-code", cwd=tmp_path)
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+    assert (tmp_path / ".claude" / "settings.json").read_text() == USER_SETTINGS

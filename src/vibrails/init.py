@@ -187,8 +187,25 @@ Already have findings? Save them as a baseline and gate only new ones:
 @click.command("init")
 @click.argument("folder", required=False, default=".",
                 type=click.Path(path_type=Path, file_okay=False))
-def init(folder: Path) -> None:
-    """Add a starter [tool.vibrails] table, the ledger and its git attributes."""
+@click.option("--agent", "agents", multiple=True,
+              type=click.Choice(["claude-code", "cursor", "gemini-cli"]),
+              help="Only write this coding agent's hook configuration (docs/agents.md); "
+                   "merged into an existing file, idempotent. Repeatable.")
+def init(folder: Path, agents: tuple[str, ...]) -> None:
+    """Add a starter [tool.vibrails] table, the ledger and its git attributes.
+
+    With --agent, write the agent's hooks that run `vibrails hook` instead.
+    """
+    if agents:
+        from vibrails.agent_setup import SetupError, set_up
+
+        for agent in agents:
+            try:
+                click.echo(set_up(agent, folder))
+            except (SetupError, OSError) as exc:
+                click.echo(f"vibrails: error: {exc}", err=True)
+                sys.exit(2)
+        return
     try:
         result = init_project(folder)
     except InitError as exc:
