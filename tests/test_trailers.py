@@ -189,3 +189,44 @@ def test_trailer_forms(message: str, expected: tuple[str, str] | None) -> None:
 )
 def test_aider_author_suffix(author: str, expected: tuple[str, str] | None) -> None:
     assert ai_trailer("Refactor the parser\n", author) == expected
+
+
+def test_trailer_scope_lines_tags_what_blame_gives_to_ai_commits(tmp_path: Path) -> None:
+    """With trailer-scope = "lines", a file a person wrote and an assistant
+    extended is checked in the assistant's lines only (git blame, real repo)."""
+    _git(tmp_path, "init", "-q")
+    human = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
+    ai = "\n\ndef tally(name, counts={}):\n    counts[name] = 1\n    return counts\n"
+    write(tmp_path, {"pyproject.toml": (
+        "[tool.vibrails]\ngit-trailers = true\n[tool.vibrails.tagging]\ntrailer-scope = \"lines\"\n"
+    ), "src/mixed.py": human, "src/other.py": human})
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "Hand-written helpers")
+    write(tmp_path, {"src/mixed.py": human + ai})
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "Add tally\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    write(tmp_path, {"src/mixed.py": human + ai + "\n\ndef later(x=[]):\n    return x\n"})
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select", "VBR304",
+                          cwd=tmp_path)
+    found = [(f["path"], f["line"], f["tag"]) for f in json.loads(result.stdout)]
+    assert [(path, line) for path, line, _ in found] == [("src/mixed.py", 6)], found
+    assert found[0][2].startswith("trailer:blame (")
+    # The default scope tags the whole file, as before.
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\ngit-trailers = true\n"})
+    whole = run_vibrails("check", "--no-cache", "--format", "json", "--select", "VBR304",
+                         cwd=tmp_path)
+    assert sorted(f["line"] for f in json.loads(whole.stdout)) == [1, 6, 11]
+
+
+def test_every_trailer_form_tags_lines_by_blame(repo: Path) -> None:
+    write(repo, {"pyproject.toml": (
+        "[tool.vibrails]\ngit-trailers = true\n[tool.vibrails.tagging]\ntrailer-scope = \"lines\"\n"
+    )})
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select", "VBR304",
+                          cwd=repo)
+    tags = _tags(result)
+    assert set(tags) == {
+        "assisted.py", "generated.py", "claude.py", "copilot.py", "footer.py", "codex.py",
+        "cursor.py", "aider_co.py", "aider_author.py", "kernel.py",
+    }
+    assert all(tag.startswith("trailer:blame (") for found in tags.values() for tag in found)

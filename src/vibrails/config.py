@@ -177,6 +177,7 @@ _TABLES: dict[str, dict[str, tuple[Any, str, Any]]] = {
     "tagging": {
         "signatures": (lambda v: isinstance(v, bool), "true or false", True),
         "extra-assistants": (_non_empty_strings, "a list of names", []),
+        "trailer-scope": (lambda v: v in ("file", "lines"), '"file" or "lines"', "file"),
     },
 }
 _CODE_LISTS = ("select", "extend-select", "ignore")

@@ -22,7 +22,7 @@ from vibrails.ledger.index import PathSummary, load_index
 from vibrails.ledger.repo import GitError, find_repo_root
 from vibrails.ledger.store import Problem, committed_events_missing
 from vibrails.tagging.attribution import Attribution, read_agent_trace, read_git_ai
-from vibrails.tagging.trailers import TrailerHit, read_trailers
+from vibrails.tagging.trailers import TrailerHit, read_trailer_commits
 
 KEY = "_provenance"
 
@@ -42,6 +42,11 @@ class Provenance:
     paths: Mapping[str, PathSummary] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     trailers: Mapping[str, TrailerHit] = field(default_factory=dict)
+    #: ``lines``: trailers tag the lines git blame gives to an AI commit
+    #: (``[tool.vibrails.tagging] trailer-scope``), not whole files.
+    trailer_scope: str = "file"
+    #: Every AI commit (for blame), when ``trailer_scope`` is ``lines``.
+    ai_commits: frozenset[str] = frozenset()
     attributions: Mapping[str, tuple[Attribution, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
@@ -140,6 +145,8 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
                     )
             problems.sort(key=lambda p: p.line)
     trailers: dict[str, TrailerHit] = {}
+    commits: frozenset[str] = frozenset()
+    scope = str(settings.get("tagging", {}).get("trailer-scope", "file"))
     if settings.get("git-trailers"):
         if repo is None:
             raise ProvenanceError(
@@ -149,7 +156,7 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
             )
         else:
             try:
-                trailers = read_trailers(repo)
+                trailers, commits = read_trailer_commits(repo)
             except GitError as exc:
                 notes.append(f"git-trailers: cannot read the history: {exc}")
     attributions: dict[str, list[Attribution]] = read_agent_trace(repo_root, notes)
@@ -170,6 +177,8 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
         paths=paths,
         problems=tuple(problems),
         trailers=trailers,
+        trailer_scope=scope,
+        ai_commits=commits if scope == "lines" else frozenset(),
         attributions={k: tuple(v) for k, v in attributions.items()},
         notes=tuple(notes),
     )

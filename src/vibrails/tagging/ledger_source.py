@@ -8,6 +8,7 @@ still costs only its header read.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from vibrails.ledger.context import KEY, Provenance
@@ -48,10 +49,30 @@ def ledger_regions(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Re
 
 def trailer_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
     prov = _provenance(settings)
-    if prov is None or not prov.trailers:
+    if prov is None or not prov.trailers or prov.trailer_scope == "lines":
         return None
     hit = prov.trailers.get(prov.repo_path(facts.path))
     return None if hit is None else hit.reason
+
+
+def trailer_lines(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Region]:
+    """With ``trailer-scope = "lines"``: the lines of a file that an AI-trailer
+    commit touched, whose ``git blame`` commit is an AI commit (one blame per
+    such file; other files are not blamed)."""
+    prov = _provenance(settings)
+    if prov is None or prov.trailer_scope != "lines" or not prov.trailers:
+        return
+    repo_path = prov.repo_path(facts.path)
+    if repo_path not in prov.trailers:
+        return
+    from vibrails.tagging.trailers import GitError, blame, blame_regions
+
+    try:
+        lines = blame(Path(prov.repo_root), repo_path)
+    except GitError:
+        return  # not committed yet, or git failed: the file is not tagged by trailers
+    for start, end, commit in blame_regions(lines, prov.ai_commits):
+        yield Region(start, end, f"trailer:blame ({commit[:10]})")
 
 
 def attribution_source(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Region]:
@@ -66,4 +87,4 @@ def attribution_source(facts: FileFacts, settings: Mapping[str, Any]) -> Iterabl
 
 
 WHOLE_FILE = (ledger_source, trailer_source)
-REGIONS = (ledger_regions, attribution_source)
+REGIONS = (ledger_regions, trailer_lines, attribution_source)

@@ -130,13 +130,68 @@ def parse_log(*outputs: bytes) -> dict[str, TrailerHit]:
     return hits
 
 
+def ai_commits(*outputs: bytes) -> frozenset[str]:
+    """Every AI commit (full hash) of ``git log`` outputs in :data:`LOG_FORMAT`."""
+    return frozenset(
+        commit.commit
+        for output in outputs
+        for commit in _commits(output)
+        if ai_trailer(commit.message, commit.author) is not None
+    )
+
+
+_BLAME_HEADER = re.compile(rb"^([0-9a-f]{40}) \d+ (\d+)(?: (\d+))?$", re.MULTILINE)
+
+
+def parse_blame(output: bytes) -> dict[int, str]:
+    """``line: commit`` of ``git blame --porcelain`` output."""
+    lines: dict[int, str] = {}
+    for match in _BLAME_HEADER.finditer(output):
+        lines[int(match.group(2))] = match.group(1).decode("ascii")
+    return lines
+
+
+def blame_regions(lines: dict[int, str], commits: frozenset[str]) -> list[tuple[int, int, str]]:
+    """``(first, last, commit)`` of each run of lines written by one of ``commits``."""
+    runs: list[tuple[int, int, str]] = []
+    for line in sorted(lines):
+        commit = lines[line]
+        if commit not in commits:
+            continue
+        if runs and runs[-1][1] == line - 1 and runs[-1][2] == commit:
+            runs[-1] = (runs[-1][0], line, commit)
+        else:
+            runs.append((line, line, commit))
+    return runs
+
+
+def blame(repo_root: Path, repo_path: str) -> dict[int, str]:
+    """The commit of each line of the file as it is in the work tree (one git call;
+    lines not committed yet get the all-zero hash)."""
+    return parse_blame(run_git(repo_root, "blame", "--porcelain", "--", repo_path))
+
+
 def read_trailers(repo_root: Path) -> dict[str, TrailerHit]:
     """Every file of the repository changed by an AI commit: one ``git log``
     for the trailers in messages, one for aider's author suffix."""
+    return parse_log(*_logs(repo_root))
+
+
+def read_trailer_commits(repo_root: Path) -> tuple[dict[str, TrailerHit], frozenset[str]]:
+    """:func:`read_trailers` and the set of every AI commit (for blame), from
+    the same two ``git log`` calls."""
+    outputs = _logs(repo_root)
+    return parse_log(*outputs), ai_commits(*outputs)
+
+
+def _logs(repo_root: Path) -> tuple[bytes, bytes]:
     common = ("log", "-z", "--name-only", "--no-renames", LOG_FORMAT)
     by_message = run_git(repo_root, *common, "-i", "-E", f"--grep={_GREP}", "HEAD", "--")
     by_author = run_git(repo_root, *common, f"--author={_AUTHOR_GREP}", "HEAD", "--")
-    return parse_log(by_message, by_author)
+    return by_message, by_author
 
 
-__all__ = ["LOG_FORMAT", "GitError", "TrailerHit", "ai_trailer", "parse_log", "read_trailers"]
+__all__ = [
+    "LOG_FORMAT", "GitError", "TrailerHit", "ai_commits", "ai_trailer", "blame", "blame_regions",
+    "parse_blame", "parse_log", "read_trailer_commits", "read_trailers",
+]
