@@ -222,7 +222,7 @@ def _findings_for(project: Project, paths: list[str]) -> list[str]:
     from vibrails.checker import run
     from vibrails.discover import Discoverer
     from vibrails.ledger.context import prepare
-    from vibrails.selection import Layer, Selection
+    from vibrails.selection import Selection
 
     config = load_config(None, project.root, start=project.root)
     values = config.values
@@ -232,10 +232,7 @@ def _findings_for(project: Project, paths: list[str]) -> list[str]:
     discoverer = Discoverer(config.root, [*values["exclude"], *values["extend-exclude"]],
                             True, project.repo)
     items = discoverer.discover(existing)
-    selection = Selection.from_layers(
-        [Layer(values["select"], values["extend-select"], values["ignore"])],
-        values["per-file-ignores"],
-    )
+    selection = Selection.from_config(values)
     settings = prepare(config.settings(), config.root, project.repo)
     results = run(items, settings, selection, 1)
     lines = []

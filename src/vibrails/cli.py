@@ -224,12 +224,8 @@ def check(
                 message = str(exc)
                 hint = message[message.find(" (did you mean"):] if "(did you mean" in message else ""
                 raise UsageError(f"{option}: unknown rule code in {given!r}{hint}") from exc
-    selection = Selection.from_layers(
-        [
-            Layer(values["select"], values["extend-select"], values["ignore"]),
-            Layer(_codes(select), _codes(extend_select) or [], _codes(ignore) or []),
-        ],
-        values["per-file-ignores"],
+    selection = Selection.from_config(
+        values, Layer(_codes(select), _codes(extend_select) or [], _codes(ignore) or [])
     )
     discoverer = Discoverer(
         config.root, [*values["exclude"], *values["extend-exclude"]], force_exclude

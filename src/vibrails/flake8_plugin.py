@@ -45,14 +45,11 @@ def _load(start: Path, cwd: str) -> Any:
     if cached is None:
         from vibrails.discover import Discoverer
         from vibrails.ledger.context import prepare
-        from vibrails.selection import Layer, Selection
+        from vibrails.selection import Selection
 
         config = load_config(None, Path(cwd), start=start)
         values = config.values
-        selection = Selection.from_layers(
-            [Layer(values["select"], values["extend-select"], values["ignore"])],
-            values["per-file-ignores"],
-        )
+        selection = Selection.from_config(values)
         discoverer = Discoverer(
             config.root, [*values["exclude"], *values["extend-exclude"]], True, Path(cwd)
         )

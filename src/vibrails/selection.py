@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from vibrails.catalogue import load_catalogue
 from vibrails.globs import GlobSet
@@ -104,6 +105,14 @@ class Selection:
         """One layer of selectors (see :meth:`from_layers`)."""
         return cls.from_layers([Layer(select, tuple(extend_select), tuple(ignore))],
                                per_file_ignores)
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any], *more: Layer) -> Selection:
+        """The selection of validated configuration ``values`` (its ``select``,
+        ``extend-select``, ``ignore`` and ``per-file-ignores``), then ``more``
+        layers on top (the command line's)."""
+        layer = Layer(values["select"], values["extend-select"], values["ignore"])
+        return cls.from_layers([layer, *more], values["per-file-ignores"])
 
     @classmethod
     def from_layers(
