@@ -229,8 +229,7 @@ def _findings_for(project: Project, paths: list[str]) -> list[str]:
     existing = [project.repo / p for p in paths if (project.repo / p).is_file()]
     if not existing:
         return []
-    discoverer = Discoverer(config.root, [*values["exclude"], *values["extend-exclude"]],
-                            True, project.repo)
+    discoverer = Discoverer(config.root, config.exclude_globs, True, project.repo)
     items = discoverer.discover(existing)
     selection = Selection.from_config(values)
     settings = prepare(config.settings(), config.root, project.repo)

@@ -227,9 +227,7 @@ def check(
     selection = Selection.from_config(
         values, Layer(_codes(select), _codes(extend_select) or [], _codes(ignore) or [])
     )
-    discoverer = Discoverer(
-        config.root, [*values["exclude"], *values["extend-exclude"]], force_exclude
-    )
+    discoverer = Discoverer(config.root, config.exclude_globs, force_exclude)
     stdin_folder = None
     if from_stdin:
         import tempfile

@@ -201,6 +201,11 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
+    @property
+    def exclude_globs(self) -> list[str]:
+        """``exclude`` and ``extend-exclude`` together, as discovery takes them."""
+        return [*self.values["exclude"], *self.values["extend-exclude"]]
+
     def settings(self) -> dict[str, Any]:
         """What the tagging stage and the rules read (picklable)."""
         settings = dict(self.values)

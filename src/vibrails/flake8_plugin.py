@@ -50,9 +50,7 @@ def _load(start: Path, cwd: str) -> Any:
         config = load_config(None, Path(cwd), start=start)
         values = config.values
         selection = Selection.from_config(values)
-        discoverer = Discoverer(
-            config.root, [*values["exclude"], *values["extend-exclude"]], True, Path(cwd)
-        )
+        discoverer = Discoverer(config.root, config.exclude_globs, True, Path(cwd))
         settings = prepare(config.settings(), config.root, Path(cwd))
         cached = (settings, selection, discoverer)
         _configs[key] = cached
