@@ -35,7 +35,9 @@ _SUFFIX_WORDS = (
     r"Code\s+Assist|Assist|Reasoner|Thinking|Preview|Experimental|Lite|High|Medium|Low|"
     r"\d[\w.]*|[vV]\d[\w.]*|[oO]\d\w*"
 )
-_SUFFIXES = rf"(?:[\s-]+(?:{_SUFFIX_WORDS})(?![\w-]))*"
+#: At most six (``Claude Code Opus 4.5 Thinking``): bounded, so that a line of a
+#: hundred thousand such words is refused at once instead of backtracked.
+_SUFFIXES = rf"(?:[\s-]+(?:{_SUFFIX_WORDS})(?![\w-])){{0,6}}"
 
 #: Assistants recognised by default, as regular expressions (case-insensitive).
 DEFAULT_ASSISTANTS: tuple[str, ...] = (
