@@ -635,10 +635,15 @@ def test_lone_markers_with_carriage_returns_and_form_feeds() -> None:
 
 
 def _timed(func: object, *args: object) -> float:
+    """The best of three runs: a sanity bound on the work, not on the scheduler
+    (a loaded machine can stall one run for seconds)."""
     assert callable(func)
-    start = time.perf_counter()
-    func(*args)
-    return time.perf_counter() - start
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        func(*args)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 @pytest.mark.parametrize(
