@@ -230,3 +230,34 @@ def test_every_trailer_form_tags_lines_by_blame(repo: Path) -> None:
         "cursor.py", "aider_co.py", "aider_author.py", "kernel.py",
     }
     assert all(tag.startswith("trailer:blame (") for found in tags.values() for tag in found)
+
+
+def test_blame_is_cached_by_head_path_and_content(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _git(tmp_path, "init", "-q")
+    write(tmp_path, {"pyproject.toml": (
+        "[tool.vibrails]\ngit-trailers = true\n[tool.vibrails.tagging]\ntrailer-scope = \"lines\"\n"
+    ), "src/a.py": BAD})
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "a\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    shim = tmp_path_factory.mktemp("shim")
+    log = shim / "calls.log"
+    real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True).stdout
+    script = shim / "git"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real.strip()}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+
+    def blames(*args: str) -> int:
+        log.write_text("")
+        result = run_vibrails("check", "--format", "json", "--select", "VBR304", *args,
+                              cwd=tmp_path, env=env)
+        assert [f["tag"][:15] for f in json.loads(result.stdout)] == ["trailer:blame ("]
+        return sum(" blame " in f" {line} " for line in log.read_text().splitlines())
+
+    assert blames() == 1
+    assert blames() == 0  # same HEAD, same content: from the cache
+    assert blames("--no-cache") == 1
+    write(tmp_path, {"src/a.py": BAD + "\nX = 1\n"})  # the content changed: blame again
+    assert blames() == 1

@@ -260,6 +260,9 @@ def check(
     progress = _progress_bar(len(items)) if show_progress else None
     settings = config.settings()
     settings["_debug"] = debug  # VBR000: tracebacks on stderr
+    # The blame cache of trailer-scope = "lines" follows the result cache.
+    settings["_no_cache"] = no_cache
+    settings["_cache_dir"] = str(cache_dir or (config.root / values["cache-dir"]))
     # Ledger, trailers, attribution logs: read once here, looked up per file.
     settings = _provenance(settings, config.root)
     results = run(items, settings, selection, jobs or default_jobs(), cache, progress)

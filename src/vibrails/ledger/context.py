@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from vibrails.ledger.index import PathSummary, load_index
-from vibrails.ledger.repo import GitError, find_repo_root
+from vibrails.ledger.repo import GitError, find_repo_root, run_git
 from vibrails.ledger.store import Problem, committed_events_missing
 from vibrails.tagging.attribution import Attribution, read_agent_trace, read_git_ai
 from vibrails.tagging.trailers import TrailerHit, read_trailer_commits
@@ -47,6 +47,10 @@ class Provenance:
     trailer_scope: str = "file"
     #: Every AI commit (for blame), when ``trailer_scope`` is ``lines``.
     ai_commits: frozenset[str] = frozenset()
+    #: The commit blame is run against, and the folder that caches blame by
+    #: HEAD, path and content (``None``: ``--no-cache`` or no cache folder).
+    head: str = ""
+    blame_cache: str | None = None
     attributions: Mapping[str, tuple[Attribution, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
@@ -147,6 +151,8 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
     trailers: dict[str, TrailerHit] = {}
     commits: frozenset[str] = frozenset()
     scope = str(settings.get("tagging", {}).get("trailer-scope", "file"))
+    head = ""
+    blame_cache: str | None = None
     if settings.get("git-trailers"):
         if repo is None:
             raise ProvenanceError(
@@ -157,6 +163,12 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
         else:
             try:
                 trailers, commits = read_trailer_commits(repo)
+                if scope == "lines":
+                    head = run_git(repo, "rev-parse", "HEAD").decode().strip()
+                    if not settings.get("_no_cache"):
+                        folder = settings.get("_cache_dir") or config_root / str(
+                            settings.get("cache-dir", ".vibrails_cache"))
+                        blame_cache = str(Path(folder) / "blame")
             except GitError as exc:
                 notes.append(f"git-trailers: cannot read the history: {exc}")
     attributions: dict[str, list[Attribution]] = read_agent_trace(repo_root, notes)
@@ -179,6 +191,8 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
         trailers=trailers,
         trailer_scope=scope,
         ai_commits=commits if scope == "lines" else frozenset(),
+        head=head,
+        blame_cache=blame_cache,
         attributions={k: tuple(v) for k, v in attributions.items()},
         notes=tuple(notes),
     )

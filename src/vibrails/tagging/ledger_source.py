@@ -7,6 +7,9 @@ still costs only its header read.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -67,12 +70,45 @@ def trailer_lines(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Reg
         return
     from vibrails.tagging.trailers import GitError, blame, blame_regions
 
-    try:
-        lines = blame(Path(prov.repo_root), repo_path)
-    except GitError:
-        return  # not committed yet, or git failed: the file is not tagged by trailers
+    cached = _blame_cache(prov, repo_path, facts.text)
+    lines = _read_blame(cached) if cached is not None else None
+    if lines is None:
+        try:
+            lines = blame(Path(prov.repo_root), repo_path)
+        except GitError:
+            return  # not committed yet, or git failed: the file is not tagged by trailers
+        if cached is not None:
+            _write_blame(cached, lines)
     for start, end, commit in blame_regions(lines, prov.ai_commits):
         yield Region(start, end, f"trailer:blame ({commit[:10]})")
+
+
+def _blame_cache(prov: Provenance, repo_path: str, text: str) -> Path | None:
+    """Where the blame of ``repo_path`` at this HEAD with this content is cached."""
+    if prov.blame_cache is None or not prov.head:
+        return None
+    key = hashlib.sha256(
+        f"{prov.head}\0{repo_path}\0".encode() + text.encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    return Path(prov.blame_cache) / f"{key}.json"
+
+
+def _read_blame(path: Path) -> dict[int, str] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {int(line): str(commit) for line, commit in data.items()}
+    except (OSError, ValueError, AttributeError):
+        return None  # absent or damaged: blame again
+
+
+def _write_blame(path: Path, lines: dict[int, str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(lines), "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written is no cache
 
 
 def attribution_source(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Region]:
