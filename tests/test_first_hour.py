@@ -155,3 +155,15 @@ def test_a_one_file_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     _loaded(["check", "tagged.py"], tmp_path)  # fills the cache
     warm = _loaded(["check", "tagged.py"], tmp_path)
     assert warm == {"vibrails.cache"}, warm
+
+
+def test_standard_input_that_does_not_decode_is_vbr002(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "vibrails", "check", "--format", "json", "-",
+         "--stdin-filename", "bad.py"],
+        input=b'# @ai-generated\nx = "\xff\xfe"\n', capture_output=True, cwd=tmp_path, timeout=120,
+    )
+    assert b"Traceback" not in done.stderr
+    [finding] = json.loads(done.stdout)
+    assert (finding["path"], finding["code"]) == ("bad.py", "VBR002")
+    assert "cannot decode as utf-8" in finding["message"]
