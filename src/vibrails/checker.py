@@ -21,7 +21,7 @@ from vibrails.ledger.context import KEY as PROVENANCE_KEY
 from vibrails.ledger.context import prepare as prepare_provenance
 from vibrails.report.linehash import line_hashes
 from vibrails.selection import Selection
-from vibrails.source import read_source
+from vibrails.source import Source, read_source
 from vibrails.suppress import apply_suppressions
 from vibrails.tagging import Tag, ledger_source, tag_file
 
@@ -61,10 +61,9 @@ def _front(
     cache: Cache | None,
 ) -> FileResult | _Front:
     """Read and tag the file: the final result, or what the engine needs."""
-    source = read_source(item.path, settings["max-file-bytes"])
+    source, tag = _read_and_tag(item, settings)
     if source.text is None:
         problem = source.problem or "cannot read file"
-        tag = _tag(item.project_path, source.head, settings)
         if tag is None:
             if problem == "is a directory" or "max-file-bytes" in problem:
                 return FileResult()
@@ -77,7 +76,6 @@ def _front(
         )
         return FileResult([finding], tagged=True)
     text = source.text
-    tag = _tag(item.project_path, text, settings)
     if tag is None:
         return FileResult()
     enabled = selection.for_file(item.project_path)
@@ -156,10 +154,16 @@ def check_file(
 def tag_of(item: Discovered, settings: Mapping[str, Any]) -> tuple[Tag | None, str | None]:
     """``(tag, problem)`` of one file, as a check would tag it (for
     ``--show-files``); ``problem`` says why the file cannot be read, if so."""
+    source, tag = _read_and_tag(item, settings)
+    return tag, source.problem if source.text is None else None
+
+
+def _read_and_tag(item: Discovered, settings: Mapping[str, Any]) -> tuple[Source, Tag | None]:
+    """The file's source and its tag (from the text, or from a best-effort
+    decoding of its head when the text cannot be read)."""
     source = read_source(item.path, settings["max-file-bytes"])
-    if source.text is None:
-        return _tag(item.project_path, source.head, settings), source.problem
-    return _tag(item.project_path, source.text, settings), None
+    text = source.text if source.text is not None else source.head
+    return source, _tag(item.project_path, text, settings)
 
 
 def _tag(project_path: str, text: str, settings: Mapping[str, Any]) -> Tag | None:

@@ -79,8 +79,7 @@ _CLOSE_GROUPS = ("close1", "close2", "close3", "close4")
 _STRING = re.compile(_STRING_BODY, re.DOTALL)
 #: The lexer: each match is a comment or a string literal; code in between is skipped.
 _LEX = re.compile(r"#[^\n]*|" + _STRING_BODY, re.DOTALL)
-#: Public names of the lexer and the string pattern, for other text scanners.
-LEXER = _LEX
+#: The string pattern, for other text scanners.
 STRING = _STRING
 #: Whitespace between header items: blanks, form feeds, newlines, backslash continuations.
 _HEADER_SPACE = re.compile(r"(?:[ \t\f]|\n|\\\n)*")
@@ -309,34 +308,47 @@ def scan_code_markers(text: str) -> CodeMarkers:
         return CodeMarkers((), line_count)
     markers: list[Marker] = []
     above_def: set[int] = set()
-    line = 1
-    counted = 0  # ``line`` is the line number at offset ``counted``
     # A run of comment lines ends at the same code line: remember the answer
     # for the last run scanned so that many markers in one run cost one scan.
     run_end = -1
     run_is_def = False
-    for token in _LEX.finditer(text):
-        start = token.start()
-        if start > last:
-            break
-        if text[start] != "#" or MARKER_TEXT not in token.group():
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].strip(" \t\f\ufeff"):
-            continue  # a comment after code on the same line
-        line += text.count("\n", counted, start)
-        counted = start
+    for line, token in own_line_comments(text, last, MARKER_TEXT):
         marker = parse_marker(token.group(), line)
         if marker is None:
             continue
         markers.append(marker)
         if marker.kind:
             continue
-        if start >= run_end:
+        if token.start() >= run_end:
             run_end, run_is_def = _after_comments(text, token.end())
         if run_is_def:
             above_def.add(line)
     return CodeMarkers(tuple(markers), line_count, frozenset(above_def))
+
+
+def own_line_comments(
+    text: str, last: int, needle: str = ""
+) -> Iterator[tuple[int, re.Match[str]]]:
+    """``(line, token)`` of each real comment (never text in a string) that is
+    alone on its line and holds ``needle``, starting at offset ``last`` at the
+    latest. ``text`` has ``\\n`` line ends (:func:`normalise_newlines`).
+
+    A comment after code on the same line is skipped: it speaks of that code.
+    """
+    line = 1
+    counted = 0  # ``line`` is the line number at offset ``counted``
+    for token in _LEX.finditer(text):
+        start = token.start()
+        if start > last:
+            return
+        if text[start] != "#" or needle not in token.group():
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip(" \t\f\ufeff"):
+            continue  # a comment after code on the same line
+        line += text.count("\n", counted, start)
+        counted = start
+        yield line, token
 
 
 def _after_comments(text: str, pos: int) -> tuple[int, bool]:

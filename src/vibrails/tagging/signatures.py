@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from vibrails.tagging.assistants import BOT_EMAIL, Assistants
-from vibrails.tagging.markers import LEXER, STRING, Header, normalise_newlines
+from vibrails.tagging.markers import STRING, Header, normalise_newlines, own_line_comments
 
 #: Longest matched text kept (a line may be long).
 MAX_TEXT = 80
@@ -342,7 +342,9 @@ def find_signature(text: str, header: Header, names: Assistants) -> Signature | 
     last = _last_comment_with_stem(text, names)
     if last < 0:
         return None
-    for block in _blocks(list(_comment_lines(text, last))):
+    comments = [(line, token.group()[1:].strip())
+                for line, token in own_line_comments(text, last)]
+    for block in _blocks(comments):
         found = _scan_block(patterns, block)
         if found is not None:
             return found
@@ -353,7 +355,7 @@ _HASH_RUN = re.compile(r"#[^\n]*")
 
 
 def _last_comment_with_stem(text: str, names: Assistants) -> int:
-    """End of the last ``#…`` run that names an assistant, or -1 (cheap: the
+    """Start of the last ``#…`` run that names an assistant, or -1 (cheap: the
     runs are joined and looked at once; one by one only when that finds one)."""
     runs = _HASH_RUN.findall(text)
     if not runs or not names.has_stem("\n".join(runs)):
@@ -361,7 +363,7 @@ def _last_comment_with_stem(text: str, names: Assistants) -> int:
     last = -1
     for run in _HASH_RUN.finditer(text):
         if names.has_stem(run.group()):
-            last = run.end()
+            last = run.start()
     return last
 
 
@@ -414,21 +416,3 @@ def _literals(text: str, pos: int) -> Iterator[tuple[str, str, int]]:
         pos = token.end()
         if pos >= len(text):
             return
-
-
-def _comment_lines(text: str, stop: int) -> Iterator[tuple[int, str]]:
-    """``(line, text)`` of each comment alone on its line, up to offset ``stop``."""
-    line = 1
-    counted = 0
-    for token in LEXER.finditer(text):
-        start = token.start()
-        if start >= stop:
-            return
-        if text[start] != "#":
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].strip(" \t\f\ufeff"):
-            continue  # a comment after code describes that code
-        line += text.count("\n", counted, start)
-        counted = start
-        yield line, token.group()[1:].strip()
