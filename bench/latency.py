@@ -8,7 +8,9 @@ checked again and again, the commands interleaved:
 * ``flake8 one.py`` from the harness's clean flake8 venv (no vibrails plugin);
 * ``vibrails check --no-cache one.py`` (cold: nothing cached);
 * ``vibrails check one.py`` after one untimed run filled the cache (warm);
-* ``vibrails --version`` (the interpreter and the command line alone).
+* ``vibrails --version`` (the interpreter and the command line alone);
+* ``python -c pass`` and ``python -c 'import libcst'`` in vibrails' venv: the
+  floors under any cold check, which must parse with libcst.
 
 Wall time is measured per run (``time.perf_counter`` around the process);
 the table gives the minimum and the median of ``--runs`` runs and the ratios
@@ -63,6 +65,10 @@ def main() -> int:
             "vibrails cold": [*vibrails, "check", "--no-cache", "one.py"],
             "vibrails warm": [*vibrails, "check", "one.py"],
             "vibrails --version": [*vibrails, "--version"],
+            # Floors no change to vibrails can go under: the interpreter alone,
+            # and libcst's own import (its node classes are built at import).
+            "python -c pass": [str(vib.python), "-c", "pass"],
+            "python -c 'import libcst'": [str(vib.python), "-c", "import libcst"],
         }
         for argv in cases.values():  # warm-up: page cache, bytecode, the result cache
             measure(argv, work)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,71 @@ def test_entry_needs_code_or_bytes(tmp_path: Path) -> None:
     bad.write_text(text + "\n[[valid]]\nfilename = 'x.py'\n", "utf-8")
     with pytest.raises(ValueError, match="exactly one of 'code' and 'bytes'"):
         _parse_entry(bad)
+
+
+# -- the parsed catalogue kept between runs -----------------------------------
+
+
+@pytest.fixture
+def private_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the catalogue and an empty folder to keep its parsed form in."""
+    import shutil
+
+    import vibrails.catalogue as catalogue
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    monkeypatch.setattr(catalogue, "catalogue_dir", lambda: rules)
+    monkeypatch.setattr(catalogue, "KEPT_FOLDER", tmp_path / "kept")
+    load_catalogue.cache_clear()
+    yield rules
+    load_catalogue.cache_clear()
+
+
+def _parsed(rules: Path) -> dict[str, Any]:
+    from vibrails.catalogue import _parse_entry
+
+    return {p.stem: _parse_entry(p) for p in sorted(rules.glob("VBR*.toml"))}
+
+
+def test_kept_catalogue_equals_the_parsed_one(private_catalogue: Path) -> None:
+    first = load_catalogue()
+    kept = list((private_catalogue.parent / "kept").glob("catalogue-*.pickle"))
+    assert len(kept) == 1
+    load_catalogue.cache_clear()
+    second = load_catalogue()  # read back from the kept copy
+    assert second == first == _parsed(private_catalogue)
+
+
+def test_edited_entry_is_parsed_again(private_catalogue: Path) -> None:
+    load_catalogue()
+    entry = private_catalogue / "VBR304.toml"
+    entry.write_text(
+        entry.read_text("utf-8").replace('name = "mutable-default-argument"', 'name = "edited"'),
+        "utf-8",
+    )
+    load_catalogue.cache_clear()
+    assert load_catalogue()["VBR304"].name == "edited"
+    # the stale copy was replaced, not kept beside the new one
+    assert len(list((private_catalogue.parent / "kept").glob("catalogue-*.pickle"))) == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05N."])
+def test_broken_kept_catalogue_is_parsed_again(private_catalogue: Path, content: bytes) -> None:
+    load_catalogue()
+    (kept,) = (private_catalogue.parent / "kept").glob("catalogue-*.pickle")
+    kept.write_bytes(content)
+    load_catalogue.cache_clear()
+    assert load_catalogue() == _parsed(private_catalogue)
+
+
+def test_unwritable_kept_folder_still_loads(
+    private_catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vibrails.catalogue as catalogue
+
+    blocker = private_catalogue.parent / "file"
+    blocker.write_text("", "utf-8")
+    monkeypatch.setattr(catalogue, "KEPT_FOLDER", blocker / "kept")  # under a file: mkdir fails
+    assert load_catalogue() == _parsed(private_catalogue)
+    assert not list(private_catalogue.parent.glob("**/.catalogue-*"))

@@ -471,3 +471,20 @@ def test_bad_tagging_table_is_a_clear_error(tmp_path: Path, toml: str, message: 
     result = run_vibrails("check", ".", cwd=tmp_path)
     assert result.returncode == 2, result.stdout
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_signature_patterns_compile_only_when_a_file_names_an_assistant() -> None:
+    # The statement and sentence patterns take some 10 ms each to compile: a
+    # run over files that name no assistant must not pay for them.
+    from vibrails.tagging.assistants import Assistants
+    from vibrails.tagging.markers import scan_header
+    from vibrails.tagging.signatures import _patterns, find_signature
+
+    names = Assistants(("Compile Probe",))  # a list of its own: a fresh set of patterns
+    plain = '"""Parse the settings file."""\n# helpers below\nx = 1\n'
+    assert find_signature(plain, scan_header(plain), names) is None
+    assert not {"statement", "sentence", "clause", "copyright"} & set(vars(_patterns(names)))
+    signed = '"""Parse the settings file.\n\nGenerated with Claude Code.\n"""\n'
+    found = find_signature(signed, scan_header(signed), names)
+    assert found is not None and found.text == "Generated with Claude Code"
+    assert "statement" in vars(_patterns(names))

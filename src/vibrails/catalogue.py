@@ -245,9 +245,85 @@ def _parse_entry(path: Path) -> RuleInfo:
 
 @functools.cache
 def load_catalogue() -> dict[str, RuleInfo]:
-    """All catalogue entries by code, sorted by code."""
-    entries = [_parse_entry(p) for p in sorted(catalogue_dir().glob("VBR*.toml"))]
-    return {e.code: e for e in sorted(entries, key=lambda e: e.code)}
+    """All catalogue entries by code, sorted by code.
+
+    Parsing the entries' TOML costs some 12 ms a run; like Python's bytecode,
+    the parsed catalogue is kept in the package's ``__pycache__/`` under a
+    name that digests every entry's name, size and modification time, so an
+    edited entry is parsed again. A folder that cannot be written, or a kept
+    copy that cannot be read, only means parsing.
+    """
+    folder = catalogue_dir()
+    paths = sorted(folder.glob("VBR*.toml"))
+    kept = _kept_path(folder, paths)
+    if kept is not None:
+        loaded = _read_kept(kept)
+        if loaded is not None:
+            return loaded
+    entries = [_parse_entry(p) for p in paths]
+    catalogue = {e.code: e for e in sorted(entries, key=lambda e: e.code)}
+    if kept is not None:
+        _write_kept(kept, catalogue)
+    return catalogue
+
+
+def _kept_path(folder: Path, paths: list[Path]) -> Path | None:
+    import hashlib
+
+    digest = hashlib.sha256(f"{sys.version_info[:2]}\0{_KEPT_FORMAT}\0".encode())
+    try:
+        for path in paths:
+            info = path.stat()
+            digest.update(f"{path.name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    except OSError:
+        return None
+    digest.update(str(folder).encode("utf-8", "surrogateescape"))
+    return KEPT_FOLDER / f"catalogue-{digest.hexdigest()[:32]}.pickle"
+
+
+#: Where the parsed catalogue is kept (the package's bytecode folder).
+KEPT_FOLDER = Path(__file__).resolve().parent / "__pycache__"
+
+
+#: Bumped when :class:`RuleInfo` or :class:`Example` change shape.
+_KEPT_FORMAT = 1
+
+
+def _read_kept(path: Path) -> dict[str, RuleInfo] | None:
+    import pickle
+
+    try:
+        with path.open("rb") as fh:
+            loaded = pickle.load(fh)
+    except Exception:  # missing, truncated or from another version: parse instead
+        return None
+    if not isinstance(loaded, dict) or not all(
+        isinstance(info, RuleInfo) and info.code == code for code, info in loaded.items()
+    ):
+        return None
+    return loaded
+
+
+def _write_kept(path: Path, catalogue: dict[str, RuleInfo]) -> None:
+    import os
+    import pickle
+    import tempfile
+
+    try:
+        path.parent.mkdir(exist_ok=True)
+        for old in path.parent.glob("catalogue-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalogue-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(catalogue, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # a read-only installation parses every time
 
 
 def rule_info(code: str) -> RuleInfo:
