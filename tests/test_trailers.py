@@ -261,3 +261,50 @@ def test_blame_is_cached_by_head_path_and_content(
     assert blames("--no-cache") == 1
     write(tmp_path, {"src/a.py": BAD + "\nX = 1\n"})  # the content changed: blame again
     assert blames() == 1
+
+
+def test_blame_runs_in_the_workers_one_per_file(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The parent reads the trailers (git log); each file an AI commit touched
+    is blamed once, by the worker that checks it, never by the parent."""
+    write(repo, {"pyproject.toml": (
+        "[tool.vibrails]\ngit-trailers = true\n[tool.vibrails.tagging]\ntrailer-scope = \"lines\"\n"
+    )})
+    shim = tmp_path_factory.mktemp("shim")
+    log = shim / "calls.log"
+    real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True).stdout
+    script = shim / "git"
+    script.write_text(f'#!/bin/sh\necho "$PPID $@" >> "{log}"\nexec "{real.strip()}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+
+    def run(*args: str) -> tuple[str, list[tuple[str, str]]]:
+        log.write_text("")
+        result = run_vibrails("check", "--format", "json", "--select", "VBR304", *args,
+                              cwd=repo, env=env)
+        assert "Traceback" not in result.stderr, result.stderr
+        calls = []
+        for line in log.read_text().splitlines():  # "PPID -C ROOT -c OPTION COMMAND ..."
+            pid, *words = line.split()
+            command = next((w for w in words if w in ("log", "blame")), words[0])
+            calls.append((pid, command))
+        return result.stdout, calls
+
+    cold, calls = run("--jobs", "2")
+    parent = {pid for pid, command in calls if command == "log"}
+    blamers = [pid for pid, command in calls if command == "blame"]
+    assert len(parent) == 1
+    assert len(blamers) == 10  # the ten files of AI commits; human.py and plain.py are not blamed
+    assert parent.isdisjoint(blamers)
+    assert len(_tags_of(cold)) == 10
+    # Cached blame: the parent tags from the blame cache and answers from the
+    # result cache, with the same report; one worker gives the same report too.
+    warm, calls = run("--jobs", "2")
+    assert warm == cold and not [c for c in calls if c[1] == "blame"]
+    single, _ = run("--jobs", "1", "--no-cache")
+    assert single == cold
+
+
+def _tags_of(report: str) -> set[str]:
+    return {finding["path"] for finding in json.loads(report)}

@@ -54,14 +54,35 @@ class _Front:
     key: str | None
 
 
+class _Deferred:
+    """A file the parent leaves whole to a worker: tagging it runs ``git blame``."""
+
+
+_DEFERRED = _Deferred()
+
+
 def _front(
     item: Discovered,
     settings: Mapping[str, Any],
     selection: Selection,
     cache: Cache | None,
-) -> FileResult | _Front:
-    """Read and tag the file: the final result, or what the engine needs."""
-    source, tag = _read_and_tag(item, settings)
+    defer_blame: bool = False,
+) -> FileResult | _Front | _Deferred:
+    """Read and tag the file: the final result, or what the engine needs.
+
+    With ``defer_blame`` (the parent of a parallel run), a file whose tagging
+    needs a ``git blame`` not cached yet is left to a worker: blames run side
+    by side, one per file, and the parent stays a reader of dictionaries.
+    """
+    source = read_source(item.path, settings["max-file-bytes"])
+    if (
+        defer_blame
+        and source.text is not None
+        and ledger_source.blame_pending(item.project_path, source.text, settings)
+    ):
+        return _DEFERRED
+    tag = _tag(item.project_path, source.text if source.text is not None else source.head,
+               settings)
     if source.text is None:
         problem = source.problem or "cannot read file"
         if tag is None:
@@ -92,11 +113,12 @@ def _front(
 
 def cached_result(
     item: Discovered, settings: Mapping[str, Any], selection: Selection, cache: Cache | None
-) -> FileResult | _Front:
+) -> FileResult | _Front | _Deferred:
     """The result of a file without parsing it, if that is possible (an
-    untagged or unreadable file, or a cache hit), else what the engine needs."""
-    front = _front(item, settings, selection, cache)
-    if isinstance(front, FileResult):
+    untagged or unreadable file, or a cache hit), else what the engine needs
+    (or :data:`_DEFERRED`: the worker reads and tags the file itself)."""
+    front = _front(item, settings, selection, cache, defer_blame=True)
+    if not isinstance(front, _Front):
         return front
     found = cache.get(front.key) if cache is not None and front.key is not None else None
     return front if found is None else FileResult(found, tagged=True)
@@ -112,11 +134,13 @@ def check_file(
     """Check one file; never raises for anything in the file.
 
     ``front``, the file already read and tagged by :func:`cached_result`,
-    saves reading it again.
+    saves reading it again; without it (a deferred file) the file is read
+    and tagged here.
     """
     if front is None:
         first = _front(item, settings, selection, cache)
-        if isinstance(first, FileResult):
+        if not isinstance(first, _Front):
+            assert isinstance(first, FileResult)  # nothing is deferred without defer_blame
             return first
         front = first
     text, tag, enabled, key = front.text, front.tag, front.enabled, front.key
@@ -194,7 +218,7 @@ def _init_worker(settings: Mapping[str, Any], selection: Selection, cache: Cache
     _worker_state.update(settings=settings, selection=selection, cache=cache)
 
 
-def _check(job: tuple[Discovered, _Front]) -> FileResult:
+def _check(job: tuple[Discovered, _Front | None]) -> FileResult:
     item, front = job
     state = _worker_state
     try:
@@ -239,15 +263,17 @@ def run(
     if not items:
         return _ledger_result(settings, selection)
 
-    def on_failure(job: tuple[Discovered, _Front], problem: str) -> FileResult:
+    def on_failure(job: tuple[Discovered, _Front | None], problem: str) -> FileResult:
         return failure_result(job[0], settings, selection, problem)
 
     # The parent reads and tags every file and answers what it can without a
     # worker: untagged and unreadable files, and cache hits. A run over code
     # that is not AI-generated, or a re-run where nothing changed, starts no
-    # process and never loads libcst; the workers get the text already read.
+    # process and never loads libcst; the workers get the text already read,
+    # except for files whose tagging runs git blame (trailer-scope = "lines",
+    # blame not cached): a worker reads, blames and tags those itself.
     todo: list[int] = []
-    pending: list[tuple[Discovered, _Front]] = []
+    pending: list[tuple[Discovered, _Front | None]] = []
     for index, item in enumerate(items):
         known = cached_result(item, settings, selection, cache)
         if isinstance(known, FileResult):
@@ -256,7 +282,7 @@ def run(
                 progress(1)
         else:
             todo.append(index)
-            pending.append((item, known))
+            pending.append((item, known if isinstance(known, _Front) else None))
     if pending:  # only then is the pool (and multiprocessing) imported
         from vibrails.pool import supervised_map
 

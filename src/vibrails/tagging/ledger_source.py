@@ -83,6 +83,20 @@ def trailer_lines(facts: FileFacts, settings: Mapping[str, Any]) -> Iterable[Reg
         yield Region(start, end, f"trailer:blame ({commit[:10]})")
 
 
+def blame_pending(project_path: str, text: str, settings: Mapping[str, Any]) -> bool:
+    """Tagging the file would run ``git blame`` (``trailer-scope = "lines"``, a
+    file an AI-trailer commit touched, whose blame at this HEAD and content is
+    not cached): the run leaves that to a worker, files side by side."""
+    prov = _provenance(settings)
+    if prov is None or prov.trailer_scope != "lines" or not prov.trailers:
+        return False
+    repo_path = prov.repo_path(project_path)
+    if repo_path not in prov.trailers:
+        return False
+    cached = _blame_cache(prov, repo_path, text)
+    return cached is None or _read_blame(cached) is None
+
+
 def _blame_cache(prov: Provenance, repo_path: str, text: str) -> Path | None:
     """Where the blame of ``repo_path`` at this HEAD with this content is cached."""
     if prov.blame_cache is None or not prov.head:
