@@ -315,3 +315,73 @@ def test_init_agent_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
     result = run_vibrails("init", "--agent", "claude-code", cwd=tmp_path)
     assert result.returncode == 2 and "not valid JSON" in result.stderr
     assert (tmp_path / ".claude" / "settings.json").read_text() == USER_SETTINGS
+
+
+# -- exact lines from Claude Code's structuredPatch ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        # one hunk: context, a removed line, two added lines
+        ({"structuredPatch": [{"oldStart": 4, "oldLines": 3, "newStart": 4, "newLines": 4,
+                               "lines": [" a", "-b", "+c", "+d", " e"]}]}, [5, 6]),
+        # two hunks: the span covers both
+        ({"structuredPatch": [
+            {"newStart": 2, "lines": ["+x", " y"]},
+            {"newStart": 30, "lines": [" p", " q", "+r", "\\ No newline at end of file"]},
+        ]}, [2, 32]),
+        # only removals: no added line
+        ({"structuredPatch": [{"newStart": 3, "lines": [" a", "-b"]}]}, None),
+        # no patch, or one of another shape: None (the new text is searched instead)
+        ({"filePath": "/x.py", "success": True}, None),
+        ({"structuredPatch": [{"newStart": "3", "lines": ["+a"]}]}, None),
+        ({"structuredPatch": [{"newStart": 3, "lines": [1]}]}, None),
+        ({"structuredPatch": "not a list"}, None),
+        ("not an object", None),
+    ],
+)
+def test_patch_lines(response: object, expected: list[int] | None) -> None:
+    from vibrails.agents import patch_lines
+
+    assert patch_lines(response) == expected
+
+
+def test_an_edit_that_repeats_a_snippet_is_placed_by_its_patch(repo: Path) -> None:
+    """The same function written twice: the search for the new text finds the
+    first copy, the response's structuredPatch says it was the second."""
+    write(repo, {"app/billing.py": TALLY + "\n\n" + TALLY})  # lines 1-3 and 6-8
+    text = payload("claude-code-PostToolUse-Edit.json", repo, OLD="", NEW=TALLY)
+    data = json.loads(text)
+    data["tool_response"]["structuredPatch"] = [
+        {"oldStart": 4, "oldLines": 0, "newStart": 4, "newLines": 5,
+         "lines": ["+", "+", *(f"+{line}" for line in TALLY.splitlines())]},
+    ]
+    assert hook("claude-code", json.dumps(data), repo).returncode == 0
+    del data["tool_response"]["structuredPatch"]
+    assert hook("claude-code", json.dumps(data), repo).returncode == 0
+    lines = [event.get("lines") for event in events(repo) if event.get("tool") == "claude-code"]
+    assert lines == [[4, 8], [1, 3]]
+
+
+def test_init_agent_makes_git_ignore_the_session_state(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    first = run_vibrails("init", "--agent", "claude-code", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / ".vibrails" / ".gitignore").read_text() == "sessions/\nhooks.log\n"
+    assert ".vibrails/.gitignore: created" in first.stdout
+    again = run_vibrails("init", "--agent", "cursor", cwd=tmp_path)
+    assert ".vibrails/.gitignore: already ignores" in again.stdout
+    # git itself ignores the state and the log, not the ledger or the prompts
+    write(tmp_path, {".vibrails/sessions/s.json": "{}", ".vibrails/hooks.log": "x\n",
+                     ".vibrails/ledger.jsonl": "", ".vibrails/prompts/p.txt": "p"})
+    listed = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "-uall"],
+                            capture_output=True, text=True, check=True).stdout
+    assert ".vibrails/ledger.jsonl" in listed and ".vibrails/prompts/p.txt" in listed
+    assert "sessions" not in listed and "hooks.log" not in listed
+    # a project's own lines are kept; a ledger moved elsewhere gets its .gitignore there
+    write(tmp_path, {"pyproject.toml": '[tool.vibrails]\nledger = "prov/ledger.jsonl"\n',
+                     "prov/.gitignore": "*.bak"})
+    moved = run_vibrails("init", "--agent", "claude-code", cwd=tmp_path)
+    assert "prov/.gitignore: added to" in moved.stdout, moved.stdout
+    assert (tmp_path / "prov" / ".gitignore").read_text() == "*.bak\nsessions/\nhooks.log\n"

@@ -174,3 +174,38 @@ def set_up(agent: str, folder: Path) -> str:
     path.write_text(text, "utf-8")
     verb = "added to" if existing else "created"
     return f"{relative}: {verb}, hooks {', '.join(added)} run vibrails hook {agent}"
+
+
+#: What the hooks keep beside the ledger that is not provenance: the session
+#: state (and its locks) and the hook log. The ledger and the prompts are
+#: committed; these are not.
+STATE_IGNORES = ("sessions/", "hooks.log")
+
+
+def ignore_state(folder: Path) -> str:
+    """Make the hooks' session state and log ignored by git: a ``.gitignore``
+    in the ledger's folder (``.vibrails/`` by default), created or completed,
+    every line already there kept; what was done, in words."""
+    from vibrails.config import ConfigError, load_config
+
+    try:
+        config = load_config(None, folder, start=folder)
+        ledger = config.root / str(config.values["ledger"])
+    except ConfigError:
+        ledger = folder / ".vibrails" / "ledger.jsonl"
+    state = ledger.parent
+    path = state / ".gitignore"
+    try:
+        shown = path.relative_to(folder).as_posix()
+    except ValueError:
+        shown = str(path)
+    existing = path.read_text("utf-8") if path.exists() else ""
+    present = {line.strip() for line in existing.splitlines()}
+    missing = [entry for entry in STATE_IGNORES if entry not in present]
+    if not missing:
+        return f"{shown}: already ignores the hooks' session state and log (unchanged)"
+    state.mkdir(parents=True, exist_ok=True)
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    path.write_text(existing + separator + "\n".join(missing) + "\n", "utf-8")
+    verb = "added to" if existing else "created"
+    return f"{shown}: {verb}, git ignores {', '.join(missing)} (the hooks' session state and log)"

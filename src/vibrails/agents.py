@@ -10,8 +10,9 @@ documented hook payload, see docs/agents.md). What vibrails does with it:
   or ``NotebookEdit``; Cursor ``afterFileEdit``) appends one ledger event for
   the file: ``generated`` for a file written whole, ``edited`` otherwise,
   with the model (Claude Code: the transcript's latest assistant message;
-  Cursor: the payload), the session, the tool, the changed lines and the
-  session's prompt;
+  Cursor: the payload), the session, the tool, the changed lines (from
+  Claude Code's ``structuredPatch`` when the response has one, else where
+  the new text is found in the file) and the session's prompt;
 * the end of a turn (Claude Code ``Stop``, Cursor ``stop``) checks the files
   changed in the turn and, with ``feedback = "block"`` (the default), hands
   the findings back in the agent's own format (Claude Code: a ``block``
@@ -177,8 +178,37 @@ def changed_lines(text: str, new_texts: list[str]) -> list[int] | None:
     return [min(s for s, _ in spans), max(e for _, e in spans)]
 
 
+def patch_lines(tool_response: object) -> list[int] | None:
+    """``[first, last]`` added lines of the unified-diff hunks Claude Code's
+    ``Edit``/``MultiEdit`` response carries (``structuredPatch``: ``newStart``
+    and ``lines`` prefixed by ``" "``, ``"-"`` or ``"+"``), or None when the
+    response has none. Unlike the search for the new text, this is exact
+    when the same snippet appears twice in the file."""
+    hunks = tool_response.get("structuredPatch") if isinstance(tool_response, dict) else None
+    if not isinstance(hunks, list):
+        return None
+    added: list[int] = []
+    for hunk in hunks:
+        if not isinstance(hunk, dict):
+            return None
+        number, lines = hunk.get("newStart"), hunk.get("lines")
+        if type(number) is not int or not isinstance(lines, list):
+            return None
+        for line in lines:
+            if not isinstance(line, str):
+                return None
+            if line.startswith("+"):
+                added.append(number)
+                number += 1
+            elif line.startswith(" "):
+                number += 1
+            # "-" lines and "\\ No newline at end of file" take no new line
+    return [min(added), max(added)] if added else None
+
+
 def _record_edit(project: Project, session: str, path: Path, kind: str, model: str,
-                 tool: str, new_texts: list[str] | None) -> dict[str, Any]:
+                 tool: str, new_texts: list[str] | None,
+                 exact: list[int] | None = None) -> dict[str, Any]:
     repo_path = project.repo_path(path)
     absolute = path if path.is_absolute() else project.root / path
     if not absolute.is_file():
@@ -193,7 +223,9 @@ def _record_edit(project: Project, session: str, path: Path, kind: str, model: s
             event["prompt"] = state["prompt"]
         event["tool"] = tool
         event["session"] = session
-        lines = None if new_texts is None else changed_lines(text, new_texts)
+        lines = exact
+        if lines is None and new_texts is not None:
+            lines = changed_lines(text, new_texts)
         line_count = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
         if new_texts is None and line_count:
             lines = [1, line_count]
@@ -298,8 +330,9 @@ def claude_code(payload: Mapping[str, Any], project: Project) -> Outcome:
         else:
             news = [str(tool_input.get("new_string") or tool_input.get("new_source") or "")]
         model = model_from_transcript(payload.get("transcript_path"))
+        exact = None if news is None else patch_lines(payload.get("tool_response"))
         _record_edit(project, session, Path(target), _WRITE_TOOLS[str(tool)], model,
-                     "claude-code", news)
+                     "claude-code", news, exact)
         return Outcome()
     if event == "Stop":
         reason = _feedback(project, session, bool(payload.get("stop_hook_active")))

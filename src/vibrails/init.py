@@ -194,17 +194,19 @@ Already have findings? Save them as a baseline and gate only new ones:
 def init(folder: Path, agents: tuple[str, ...]) -> None:
     """Add a starter [tool.vibrails] table, the ledger and its git attributes.
 
-    With --agent, write the agent's hooks that run `vibrails hook` instead.
+    With --agent, write the agent's hooks that run `vibrails hook` instead, and
+    a .gitignore beside the ledger for the hooks' session state and log.
     """
     if agents:
-        from vibrails.agent_setup import SetupError, set_up
+        from vibrails.agent_setup import SetupError, ignore_state, set_up
 
-        for agent in agents:
-            try:
+        try:
+            for agent in agents:
                 click.echo(set_up(agent, folder))
-            except (SetupError, OSError) as exc:
-                click.echo(f"vibrails: error: {exc}", err=True)
-                sys.exit(2)
+            click.echo(ignore_state(folder))
+        except (SetupError, OSError) as exc:
+            click.echo(f"vibrails: error: {exc}", err=True)
+            sys.exit(2)
         return
     try:
         result = init_project(folder)
