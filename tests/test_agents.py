@@ -385,3 +385,105 @@ def test_init_agent_makes_git_ignore_the_session_state(tmp_path: Path) -> None:
     moved = run_vibrails("init", "--agent", "claude-code", cwd=tmp_path)
     assert "prov/.gitignore: added to" in moved.stdout, moved.stdout
     assert (tmp_path / "prov" / ".gitignore").read_text() == "*.bak\nsessions/\nhooks.log\n"
+
+
+# -- Codex CLI: edits as apply_patch patches --------------------------------------
+
+STOCK = "def restock(name, levels={}):\n    levels[name] = levels.get(name, 0) + 1\n    return levels\n"
+
+
+def _patch(*body: str) -> str:
+    return "\n".join(["*** Begin Patch", *body, "*** End Patch"]) + "\n"
+
+
+def test_a_codex_session(repo: Path) -> None:
+    done = hook("codex", payload("codex-UserPromptSubmit.json", repo), repo)
+    assert done.returncode == 0 and done.stdout == "", done.stderr
+    [prompt] = (repo / ".vibrails" / "prompts").iterdir()
+    assert "ghp_" not in prompt.read_text("utf-8")
+    # The agent adds a file: the patch is applied, then the hook reads it.
+    write(repo, {"app/stock.py": STOCK})
+    added = _patch("*** Add File: app/stock.py", *(f"+{line}" for line in STOCK.splitlines()))
+    done = hook("codex", payload("codex-PostToolUse-apply_patch.json", repo, PATCH=added), repo)
+    assert done.returncode == 0 and done.stdout == "", done.stderr
+    # Then updates a file a person wrote, as a shell command's argument list.
+    write(repo, {"app/billing.py": BASKET + "\n\n" + TALLY})
+    updated = _patch(
+        "*** Update File: app/billing.py",
+        "@@ def add(item, basket=[]):",
+        "     return basket",
+        "+",
+        "+",
+        *(f"+{line}" for line in TALLY.splitlines()),
+    )
+    data = json.loads(payload("codex-PostToolUse-apply_patch.json", repo))
+    data["tool_name"] = "shell"
+    data["tool_input"] = {"command": ["apply_patch", updated], "workdir": str(repo)}
+    done = hook("codex", json.dumps(data), repo)
+    assert done.returncode == 0, done.stderr
+    generated, edited = events(repo)
+    assert (generated["event"], generated["path"], generated["lines"]) == (
+        "generated", "app/stock.py", [1, 3])
+    assert (edited["event"], edited["path"], edited["lines"]) == ("edited", "app/billing.py", [4, 8])
+    for event in (generated, edited):
+        assert event["model"] == "gpt-5.1-codex" and event["tool"] == "codex"
+        assert event["session"] == "019a-codex-session"
+        assert event["prompt"] == f".vibrails/prompts/{prompt.name}"
+    verify = run_vibrails("ledger", "verify", cwd=repo)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    # Only the agent's lines of billing.py are checked: VBR304 at 6, not at 1.
+    check = run_vibrails("check", "--no-cache", "--format", "json", cwd=repo)
+    found = {(f["path"], f["code"], f["line"]) for f in json.loads(check.stdout)}
+    assert ("app/billing.py", "VBR304", 6) in found and ("app/stock.py", "VBR304", 1) in found
+    assert ("app/billing.py", "VBR304", 1) not in found, found
+    # The end of the turn blocks with the findings, and only decision and reason.
+    done = hook("codex", payload("codex-Stop.json", repo), repo)
+    decision = json.loads(done.stdout)
+    assert set(decision) == {"decision", "reason"} and decision["decision"] == "block"
+    assert "app/stock.py:1:26: VBR304" in decision["reason"], decision["reason"]
+
+
+def test_codex_moves_and_deletes_are_recorded_as_removals(repo: Path) -> None:
+    write(repo, {"app/new_name.py": TALLY})
+    moved = _patch("*** Update File: app/old_name.py", "*** Move to: app/new_name.py",
+                   "@@", " def tally(name, counts={}):", "-    counts[name] = 1",
+                   "+    counts[name] = counts.get(name, 0) + 1", "     return counts",
+                   "*** Delete File: app/gone.py")
+    done = hook("codex", payload("codex-PostToolUse-apply_patch.json", repo, PATCH=moved), repo)
+    assert done.returncode == 0, done.stderr
+    found = [(e["event"], e["path"], e.get("lines")) for e in events(repo)]
+    assert found == [("removed", "app/old_name.py", None), ("edited", "app/new_name.py", [2, 2]),
+                     ("removed", "app/gone.py", None)]
+    assert run_vibrails("ledger", "verify", cwd=repo).returncode == 0
+
+
+@pytest.mark.parametrize("text", [
+    "*** Begin Patch\n*** Update File: app/x.py\n@@\n+x = 1\n",  # no end
+    "*** Begin Patch\n+x = 1\n*** End Patch\n",  # a line before any file
+    "*** Begin Patch\n*** Add File: app/x.py\nx = 1\n*** End Patch\n",  # no '+'
+])
+def test_a_broken_codex_patch_is_logged_and_writes_nothing(repo: Path, text: str) -> None:
+    done = hook("codex", payload("codex-PostToolUse-apply_patch.json", repo, PATCH=text), repo)
+    assert done.returncode == 0 and done.stdout == ""
+    assert events(repo) == []
+    assert "codex hook: HookError: PostToolUse:" in (repo / ".vibrails" / "hooks.log").read_text()
+
+
+def test_codex_tool_calls_without_a_patch_are_ignored(repo: Path) -> None:
+    data = json.loads(payload("codex-PostToolUse-apply_patch.json", repo))
+    data["tool_name"], data["tool_input"] = "shell", {"command": ["rg", "TODO"]}
+    done = hook("codex", json.dumps(data), repo)
+    assert done.returncode == 0 and done.stdout == "" and events(repo) == []
+    assert not (repo / ".vibrails" / "hooks.log").exists()
+
+
+def test_every_agent_is_offered_by_hook_and_init() -> None:
+    from vibrails.agent_setup import AGENT_FILES
+    from vibrails.agents import AGENTS, HANDLERS
+    from vibrails.cli import hook as hook_command
+    from vibrails.init import init as init_command
+
+    assert set(HANDLERS) == set(AGENT_FILES) == set(AGENTS)
+    hook_choices = hook_command.params[0].type.choices  # type: ignore[attr-defined]
+    init_choices = next(p for p in init_command.params if p.name == "agents").type.choices  # type: ignore[attr-defined]
+    assert list(hook_choices) == list(init_choices) == list(AGENTS)

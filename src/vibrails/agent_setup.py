@@ -2,7 +2,9 @@
 
 The hooks that run ``vibrails hook AGENT`` (see docs/agents.md) go into the
 agent's own file in the project: ``.claude/settings.json`` (Claude Code),
-``.cursor/hooks.json`` (Cursor), ``.gemini/settings.json`` (Gemini CLI).
+``.cursor/hooks.json`` (Cursor), ``.gemini/settings.json`` (Gemini CLI),
+``.codex/hooks.json`` (Codex CLI, which also needs ``[features] hooks = true``
+in its own configuration).
 
 Merging keeps the user's file: only the top-level ``hooks`` value is
 rewritten (the user's own hooks kept, ours added next to them); every byte
@@ -50,6 +52,13 @@ AGENT_FILES: dict[str, tuple[str, dict[str, list[dict[str, Any]]], dict[str, Any
         "BeforeAgent": None,
         "AfterTool": "write_file|replace",
         "AfterAgent": None,
+    }), {}),
+    # Codex's edits are patches run by more than one tool: every PostToolUse
+    # runs the hook, which returns at once when the input holds no patch.
+    "codex": (".codex/hooks.json", _claude_like("codex", {
+        "UserPromptSubmit": None,
+        "PostToolUse": None,
+        "Stop": None,
     }), {}),
 }
 

@@ -38,12 +38,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ from vibrails.ledger.prompts import store_prompt
 from vibrails.ledger.repo import find_repo_root
 from vibrails.ledger.store import append
 
-AGENTS = ("claude-code", "cursor", "gemini-cli")
+AGENTS = ("claude-code", "cursor", "gemini-cli", "codex")
 #: Claude Code's tools that write files.
 _WRITE_TOOLS = {"Write": "generated", "Edit": "edited", "MultiEdit": "edited",
                 "NotebookEdit": "edited"}
@@ -208,7 +209,10 @@ def patch_lines(tool_response: object) -> list[int] | None:
 
 def _record_edit(project: Project, session: str, path: Path, kind: str, model: str,
                  tool: str, new_texts: list[str] | None,
-                 exact: list[int] | None = None) -> dict[str, Any]:
+                 locate: Callable[[str], list[int] | None] | None = None) -> dict[str, Any]:
+    """Append the event of one edit. The changed lines: the whole file when
+    ``new_texts`` is None (written whole), else ``locate(text)`` of the file
+    after the edit when it finds them, else where the new texts are found."""
     repo_path = project.repo_path(path)
     absolute = path if path.is_absolute() else project.root / path
     if not absolute.is_file():
@@ -223,7 +227,7 @@ def _record_edit(project: Project, session: str, path: Path, kind: str, model: s
             event["prompt"] = state["prompt"]
         event["tool"] = tool
         event["session"] = session
-        lines = exact
+        lines = None if locate is None or new_texts is None else locate(text)
         if lines is None and new_texts is not None:
             lines = changed_lines(text, new_texts)
         line_count = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
@@ -330,9 +334,9 @@ def claude_code(payload: Mapping[str, Any], project: Project) -> Outcome:
         else:
             news = [str(tool_input.get("new_string") or tool_input.get("new_source") or "")]
         model = model_from_transcript(payload.get("transcript_path"))
-        exact = None if news is None else patch_lines(payload.get("tool_response"))
+        response = payload.get("tool_response")
         _record_edit(project, session, Path(target), _WRITE_TOOLS[str(tool)], model,
-                     "claude-code", news, exact)
+                     "claude-code", news, lambda _text: patch_lines(response))
         return Outcome()
     if event == "Stop":
         reason = _feedback(project, session, bool(payload.get("stop_hook_active")))
@@ -406,7 +410,72 @@ def gemini(payload: Mapping[str, Any], project: Project) -> Outcome:
     return Outcome()
 
 
-HANDLERS = {"claude-code": claude_code, "cursor": cursor, "gemini-cli": gemini}
+def _record_removal(project: Project, session: str, path: Path, model: str,
+                    tool: str) -> None:
+    """A ``removed`` event for a file the agent deleted (or moved away)."""
+    if path.exists():
+        return  # not removed after all (the patch failed, or it was written again)
+    event: dict[str, Any] = {"event": "removed", "path": project.repo_path(path),
+                             "at": now_utc(), "tool": tool, "session": session}
+    if model:
+        event["model"] = model
+    append(project.ledger, [event])
+
+
+def codex(payload: Mapping[str, Any], project: Project) -> Outcome:
+    """Codex CLI: ``UserPromptSubmit`` (prompt), ``PostToolUse`` whose input
+    holds an ``apply_patch`` patch (each file it adds, updates, moves or
+    deletes), ``Stop`` (``decision: "block"`` with the findings as the
+    reason; Codex rejects unknown output fields, so nothing else is printed)."""
+    from vibrails.patches import PatchError, added_lines, find_patch, parse_patch
+
+    event = _text(payload, "hook_event_name")
+    session = _text(payload, "session_id")
+    if event == "UserPromptSubmit":
+        _record_prompt(project, session, _text(payload, "prompt"))
+        return Outcome()
+    if event == "PostToolUse":
+        tool_input = payload.get("tool_input")
+        values = list(tool_input.values()) if isinstance(tool_input, dict) else [tool_input]
+        patch = find_patch(values)
+        if patch is None:
+            return Outcome()  # a tool that writes no file (a shell command, a search)
+        try:
+            files = parse_patch(patch)
+        except PatchError as exc:
+            raise HookError(f"PostToolUse: {exc}") from None
+        model = payload.get("model")
+        model = model if isinstance(model, str) else ""
+        where = payload.get("cwd")
+        base = Path(where) if isinstance(where, str) and where else project.root
+        for patched in files:
+            target = Path(patched.path)
+            target = target if target.is_absolute() else base / target
+            if patched.action == "delete":
+                _record_removal(project, session, target, model, "codex")
+                continue
+            if patched.action == "add":
+                _record_edit(project, session, target, "generated", model, "codex", None)
+                continue
+            if patched.moved_from is not None:
+                source = Path(patched.moved_from)
+                _record_removal(project, session, source if source.is_absolute() else base / source,
+                                model, "codex")
+            hunks = patched.hunks
+            added = ["\n".join(line for is_added, line in hunk.lines if is_added)
+                     for hunk in hunks]
+            _record_edit(project, session, target, "edited", model, "codex", added,
+                         functools.partial(added_lines, hunks=hunks))
+        return Outcome()
+    if event == "Stop":
+        reason = _feedback(project, session, bool(payload.get("stop_hook_active")))
+        if reason is None or project.feedback == "warn":
+            return Outcome()
+        return Outcome(json.dumps({"decision": "block", "reason": reason}))
+    return Outcome()
+
+
+HANDLERS = {"claude-code": claude_code, "cursor": cursor, "gemini-cli": gemini, "codex": codex}
 
 
 def run_hook(agent: str, raw: bytes, cwd: Path) -> Outcome:

@@ -460,7 +460,7 @@ def rules(fmt: str) -> None:
 
 
 @main.command()
-@click.argument("agent", type=SuggestingChoice(["claude-code", "cursor", "gemini-cli"]))
+@click.argument("agent", type=SuggestingChoice(["claude-code", "cursor", "gemini-cli", "codex"]))
 def hook(agent: str) -> None:
     """Record what a coding agent did, from its hook payload on standard input.
 

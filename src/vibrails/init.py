@@ -188,7 +188,7 @@ Already have findings? Save them as a baseline and gate only new ones:
 @click.argument("folder", required=False, default=".",
                 type=click.Path(path_type=Path, file_okay=False))
 @click.option("--agent", "agents", multiple=True,
-              type=click.Choice(["claude-code", "cursor", "gemini-cli"]),
+              type=click.Choice(["claude-code", "cursor", "gemini-cli", "codex"]),
               help="Only write this coding agent's hook configuration (docs/agents.md); "
                    "merged into an existing file, idempotent. Repeatable.")
 def init(folder: Path, agents: tuple[str, ...]) -> None:
