@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DOC, ROOT
 
 sys.path.insert(0, str(ROOT / "src"))
-from vibrails.ledger.events import now_utc
-from vibrails.ledger.store import append
+from vibrails.provenance.events import now_utc
+from vibrails.provenance.store import append
 
 START = "<!-- hooks:start -->"
 END = "<!-- hooks:end -->"

@@ -47,24 +47,24 @@ CODE_FOR_NODE_IN_RULES = "code_for_node called by rules (inside walk)"
 #: (stage label, module, attribute path) in pipeline order; ``a|b``: the first
 #: of the names that exists (the engine's function was renamed over time).
 STAGES: list[tuple[str, str, str]] = [
-    ("discover", "vibrails.cli", "Discoverer.discover"),
-    ("read", "vibrails.checker", "read_source"),
-    ("tag", "vibrails.checker", "tag_file"),
-    ("compile()", "vibrails.engine", "syntax_error"),
+    ("discover", "vibrails.commands.cli", "Discoverer.discover"),
+    ("read", "vibrails.engine.run", "read_source"),
+    ("tag", "vibrails.engine.run", "tag_file"),
+    ("compile()", "vibrails.engine.tree", "syntax_error"),
     ("libcst parse", "libcst", "parse_module"),
     ("metadata", "libcst.metadata", "MetadataWrapper.resolve_many"),
-    (WALK, "vibrails.engine", "walk"),
-    ("positions", "vibrails.engine", "locate|compute_spans"),
-    ("findings (make_finding)", "vibrails.engine", "make_finding"),
-    ("finding text (_slice)", "vibrails.engine", "_slice"),
-    ("suppress", "vibrails.checker", "apply_suppressions"),
-    ("line hashes", "vibrails.checker", "line_hashes"),
+    (WALK, "vibrails.engine.tree", "walk"),
+    ("positions", "vibrails.engine.tree", "locate|compute_spans"),
+    ("findings (make_finding)", "vibrails.engine.tree", "make_finding"),
+    ("finding text (_slice)", "vibrails.engine.tree", "_slice"),
+    ("suppress", "vibrails.engine.run", "apply_suppressions"),
+    ("line hashes", "vibrails.engine.run", "line_hashes"),
 ]
 #: Containers: their time minus the stages inside them is shown as "other".
 CONTAINERS: list[tuple[str, str, str]] = [
-    ("check_tree", "vibrails.checker", "check_tree"),
-    ("check_file", "vibrails.checker", "check_file"),
-    ("run", "vibrails.cli", "run"),
+    ("check_tree", "vibrails.engine.run", "check_tree"),
+    ("check_file", "vibrails.engine.run", "check_file"),
+    ("run", "vibrails.commands.cli", "run"),
 ]
 
 
@@ -127,7 +127,7 @@ def _patch(timers: Timers, label: str, module_name: str, attr_path: str) -> bool
 
 def _patch_report(timers: Timers) -> bool:
     try:
-        import vibrails.cli as cli
+        import vibrails.commands.cli as cli
     except ImportError:
         return False
     original = getattr(cli, "renderer", None)
@@ -144,7 +144,7 @@ def _patch_report(timers: Timers) -> bool:
 def _patch_rules(rule_timers: Timers) -> bool:
     """Time each rule's handlers by wrapping them in the engine's dispatch table."""
     try:
-        import vibrails.engine as engine
+        import vibrails.engine.tree as engine
     except ImportError:
         return False
     base = getattr(engine, "Dispatch", None)
@@ -175,7 +175,7 @@ def _serial_run(
     progress: Any = None,
 ) -> list[Any]:
     """What each worker does, in this process: init, then ``check_file`` per file."""
-    import vibrails.checker as checker
+    import vibrails.engine.run as checker
 
     init = getattr(checker, "_init_worker", None)
     if init is not None:
@@ -185,14 +185,14 @@ def _serial_run(
 
 def _install_serial() -> None:
     """Replace the CLI's worker pool by an in-process loop, so that every stage is seen."""
-    import vibrails.cli as cli
+    import vibrails.commands.cli as cli
 
     cli.run = _serial_run
 
 
 def _run_cli(tree: Path, profiler: cProfile.Profile | None = None) -> tuple[float, int]:
     """Run the CLI on a thread with a large stack (as vibrails's workers do)."""
-    import vibrails.cli as cli
+    import vibrails.commands.cli as cli
 
     os.chdir(tree)
     outcome: dict[str, Any] = {}
@@ -220,8 +220,8 @@ def _run_cli(tree: Path, profiler: cProfile.Profile | None = None) -> tuple[floa
 
 def _import_seconds() -> float:
     started = time.perf_counter()
-    importlib.import_module("vibrails.cli")
-    importlib.import_module("vibrails.engine")
+    importlib.import_module("vibrails.commands.cli")
+    importlib.import_module("vibrails.engine.tree")
     from vibrails.checks import all_rules
 
 
@@ -240,9 +240,9 @@ def stages(tree: Path) -> dict[str, Any]:
     if not _patch_code_for_node(timers):
         missing.append("finding text (libcst.Module.code_for_node)")
     if not _patch_report(timers):
-        missing.append("report (vibrails.cli.renderer)")
+        missing.append("report (vibrails.commands.cli.renderer)")
     if not _patch_rules(rule_timers):
-        missing.append("per-rule handlers (vibrails.engine.Dispatch)")
+        missing.append("per-rule handlers (vibrails.engine.tree.Dispatch)")
     total, code = _run_cli(tree)
     from vibrails.checks import all_rules
 
@@ -316,7 +316,7 @@ def cprofile(tree: Path, prof_path: Path) -> dict[str, Any]:
 def main() -> None:
     mode, tree = sys.argv[1], Path(sys.argv[2]).resolve()
     out = Path(sys.argv[3]).resolve()
-    from vibrails.engine import raise_recursion_limit
+    from vibrails.engine.tree import raise_recursion_limit
 
     raise_recursion_limit()
     if mode == "stages":

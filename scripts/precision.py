@@ -73,7 +73,7 @@ def key(item: dict[str, Any]) -> Key:
 
 
 def default_rules() -> set[str]:
-    from vibrails.catalogue import load_catalogue
+    from vibrails.core.catalogue import load_catalogue
 
     return {code for code, info in load_catalogue().items() if not info.opt_in}
 

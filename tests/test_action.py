@@ -212,7 +212,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     assert python.startswith(str(runner.temp))  # a venv of its own, under RUNNER_TEMP
     assert "vibrails" in result.stdout  # --version
     # Installed from the action's checkout, not from the package index.
-    where = subprocess.run([python, "-c", "import vibrails.action as a; print(a.__file__)"],
+    where = subprocess.run([python, "-c", "import vibrails.commands.action as a; print(a.__file__)"],
                            capture_output=True, text=True, check=True).stdout
     assert "site-packages" in where
     return action_path, python
@@ -369,7 +369,7 @@ def test_only_changed_checks_the_files_the_pull_request_changed(
 
 
 def test_summary_stays_under_a_mebibyte() -> None:
-    from vibrails.action import summary
+    from vibrails.commands.action import summary
 
     rules = [{"id": "VBR304", "name": "mutable-default-argument",
               "helpUri": "https://example.invalid/VBR304.md",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from util import run_vibrails, write
 
-from vibrails.ledger.prompts import SECRET_PATTERNS, redact, store_prompt
+from vibrails.provenance.prompts import SECRET_PATTERNS, redact, store_prompt
 
 DATA = Path(__file__).parent / "data" / "agents"
 BASKET = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
@@ -280,7 +280,7 @@ EXISTING = """{
 
 
 def test_init_agent_creates_merges_and_is_idempotent(tmp_path: Path) -> None:
-    from vibrails.agent_setup import _top_level_values, merged
+    from vibrails.commands.agent_setup import _top_level_values, merged
 
     created = run_vibrails("init", "--agent", "claude-code", "--agent", "cursor", cwd=tmp_path)
     assert created.returncode == 0, created.stderr
@@ -342,7 +342,7 @@ def test_init_agent_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
     ],
 )
 def test_patch_lines(response: object, expected: list[int] | None) -> None:
-    from vibrails.agents import patch_lines
+    from vibrails.commands.hook import patch_lines
 
     assert patch_lines(response) == expected
 
@@ -478,10 +478,10 @@ def test_codex_tool_calls_without_a_patch_are_ignored(repo: Path) -> None:
 
 
 def test_every_agent_is_offered_by_hook_and_init() -> None:
-    from vibrails.agent_setup import AGENT_FILES
-    from vibrails.agents import AGENTS, HANDLERS
-    from vibrails.cli import hook as hook_command
-    from vibrails.init import init as init_command
+    from vibrails.commands.agent_setup import AGENT_FILES
+    from vibrails.commands.cli import hook as hook_command
+    from vibrails.commands.hook import AGENTS, HANDLERS
+    from vibrails.commands.init import init as init_command
 
     assert set(HANDLERS) == set(AGENT_FILES) == set(AGENTS)
     hook_choices = hook_command.params[0].type.choices  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from util import run_vibrails, write
 
-from vibrails.tagging.attribution import parse_git_ai_note
+from vibrails.provenance.attribution import parse_git_ai_note
 
 #: Two mutable defaults: lines 1-3 (AI-written) and 5-7 (a human's).
 MIXED = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vibrails.cache import Cache, code_fingerprint
-from vibrails.catalogue import catalogue_dir
+from vibrails.core.catalogue import catalogue_dir
+from vibrails.engine.cache import Cache, code_fingerprint
 
 
 def test_editing_vibrails_itself_changes_the_key(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_key_depends_on_bytes_paths_rules_and_config(tmp_path: Path) -> None:
 
 
 def test_round_trip_and_corrupt_entries(tmp_path: Path) -> None:
-    from vibrails.finding import Finding
+    from vibrails.core.finding import Finding
 
     cache = Cache(tmp_path, "config")
     finding = Finding("a.py", 1, 2, 1, 5, "VBR304", "mutable-default-argument", "warning",

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from vibrails.catalogue import (
+from vibrails.checks import all_rules
+from vibrails.core.catalogue import (
     DOC_SECTIONS,
     OPTIONAL_DOC_SECTIONS,
     PILLARS,
@@ -24,7 +25,6 @@ from vibrails.catalogue import (
     decode_bytes_field,
     load_catalogue,
 )
-from vibrails.checks import all_rules
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -204,7 +204,7 @@ def test_bytes_examples_are_loaded_as_bytes() -> None:
 
 
 def test_entry_needs_code_or_bytes(tmp_path: Path) -> None:
-    from vibrails.catalogue import _parse_entry
+    from vibrails.core.catalogue import _parse_entry
 
     text = (ROOT / "rules" / "VBR304.toml").read_text("utf-8")
     bad = tmp_path / "VBR304.toml"
@@ -221,7 +221,7 @@ def private_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """A copy of the catalogue and an empty folder to keep its parsed form in."""
     import shutil
 
-    import vibrails.catalogue as catalogue
+    import vibrails.core.catalogue as catalogue
 
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
@@ -233,7 +233,7 @@ def private_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 def _parsed(rules: Path) -> dict[str, Any]:
-    from vibrails.catalogue import _parse_entry
+    from vibrails.core.catalogue import _parse_entry
 
     return {p.stem: _parse_entry(p) for p in sorted(rules.glob("VBR*.toml"))}
 
@@ -272,7 +272,7 @@ def test_broken_kept_catalogue_is_parsed_again(private_catalogue: Path, content:
 def test_unwritable_kept_folder_still_loads(
     private_catalogue: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vibrails.catalogue as catalogue
+    import vibrails.core.catalogue as catalogue
 
     blocker = private_catalogue.parent / "file"
     blocker.write_text("", "utf-8")

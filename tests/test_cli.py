@@ -10,7 +10,7 @@ import pytest
 from util import run_vibrails, write
 
 from vibrails import __version__
-from vibrails.cli import use_colour
+from vibrails.commands.cli import use_colour
 
 TAGGED_BAD = "# @ai-generated model=m prompt=p.md\ndef add(item, basket=[]):\n    return basket\n"
 TAGGED_OK = "# @ai-generated model=m prompt=p.md\ndef add(item, basket=None):\n    return basket\n"
@@ -197,7 +197,7 @@ def test_per_file_ignores(project: Path) -> None:
 
 
 def test_rules_lists_every_catalogue_code() -> None:
-    from vibrails.catalogue import load_catalogue
+    from vibrails.core.catalogue import load_catalogue
 
     result = run_vibrails("rules")
     assert result.returncode == 0

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from vibrails.catalogue import load_catalogue
 from vibrails.config import (
     DEFAULT_EXCLUDE,
     FAIL_ON,
@@ -25,6 +24,7 @@ from vibrails.config import (
     find_config,
     load_config,
 )
+from vibrails.core.catalogue import load_catalogue
 
 PYTHON = sys.executable
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -525,7 +525,7 @@ def _nobody_can_run_vibrails() -> bool:
         return False
     probe = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PYTHON, "-c",
-         "import vibrails.cli"],
+         "import vibrails.commands.cli"],
         capture_output=True, cwd="/", timeout=60,
     )
     return probe.returncode == 0

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from vibrails import contracts
+from vibrails.checks.shared import contracts
 from vibrails.config import defaults
-from vibrails.engine import check_tree
+from vibrails.engine.tree import check_tree
 from vibrails.tagging import Tag
 
 

@@ -2,7 +2,7 @@
 
 ``docs/rules/<CODE>.md``, ``docs/rules/index.md`` and the README's rule
 table are regenerated into a temporary folder and compared byte for byte
-with the committed files. Run ``python -m vibrails.docs`` to update them.
+with the committed files. Run ``python -m vibrails.commands.docs`` to update them.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from vibrails import docs
-from vibrails.catalogue import load_catalogue
+from vibrails.commands import docs
+from vibrails.core.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
-FIX = "run `python -m vibrails.docs` to regenerate"
+FIX = "run `python -m vibrails.commands.docs` to regenerate"
 
 
 def _regenerate(tmp_path: Path) -> Path:
@@ -84,7 +84,7 @@ def test_readme_without_markers_is_an_error(tmp_path: Path) -> None:
 
 def test_module_entry_point_check(tmp_path: Path) -> None:
     _regenerate(tmp_path)
-    args = [sys.executable, "-m", "vibrails.docs", "--root", str(tmp_path), "--check"]
+    args = [sys.executable, "-m", "vibrails.commands.docs", "--root", str(tmp_path), "--check"]
     clean = subprocess.run(args, capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     page = tmp_path / "docs" / "rules" / "VBR304.md"

@@ -29,7 +29,7 @@ TAGGED = "# @ai-generated\ndef f(a=[]):\n    pass\n"
 def _as_nobody_possible() -> bool:
     if not IS_ROOT or shutil.which("setpriv") is None:
         return False
-    probe = subprocess.run([*NOBODY, sys.executable, "-c", "import vibrails.cli"],
+    probe = subprocess.run([*NOBODY, sys.executable, "-c", "import vibrails.commands.cli"],
                            capture_output=True, cwd="/", timeout=60)
     return probe.returncode == 0
 

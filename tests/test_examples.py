@@ -25,16 +25,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from vibrails.catalogue import Example, RuleInfo, load_catalogue
-from vibrails.checker import check_file, run
 from vibrails.checks import all_rules
-from vibrails.checks._provenance import ledger_findings
-from vibrails.cli import main
+from vibrails.checks.shared.provenance import ledger_findings
+from vibrails.commands.cli import main
 from vibrails.config import Config, load_config, validate
+from vibrails.core.catalogue import Example, RuleInfo, load_catalogue
+from vibrails.core.finding import Finding
+from vibrails.core.selection import Selection
 from vibrails.discover import Discovered, Discoverer
-from vibrails.finding import Finding
-from vibrails.ledger.context import prepare as prepare_provenance
-from vibrails.selection import Selection
+from vibrails.engine.run import check_file, run
+from vibrails.provenance.context import prepare as prepare_provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 BILLING = ROOT / "examples" / "billing"

@@ -124,13 +124,13 @@ def test_did_you_mean_for_a_key_a_code_and_an_option_value(tmp_path: Path) -> No
 
 _PROBE = """
 import sys
-from vibrails.cli import main
+from vibrails.commands.cli import main
 try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-heavy = ["vibrails.cache", "multiprocessing", "astroid", "sarif_om", "difflib", "libcst",
-         "vibrails.ledger.cli", "vibrails.init"]
+heavy = ["vibrails.engine.cache", "multiprocessing", "astroid", "sarif_om", "difflib", "libcst",
+         "vibrails.commands.ledger", "vibrails.commands.init"]
 print("LOADED:" + ",".join(name for name in heavy if name in sys.modules), file=sys.stderr)
 """
 
@@ -154,7 +154,7 @@ def test_a_one_file_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert cold == {"multiprocessing"}, cold
     _loaded(["check", "tagged.py"], tmp_path)  # fills the cache
     warm = _loaded(["check", "tagged.py"], tmp_path)
-    assert warm == {"vibrails.cache"}, warm
+    assert warm == {"vibrails.engine.cache"}, warm
 
 
 def test_standard_input_that_does_not_decode_is_vbr002(tmp_path: Path) -> None:

@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from test_examples import check_example
 
-from vibrails.catalogue import load_catalogue
-from vibrails.checker import run
-from vibrails.cli import main
+from vibrails.commands.cli import main
+from vibrails.commands.fix import apply_fixes, fix_source
 from vibrails.config import Config, validate
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.selection import Selection
 from vibrails.discover import Discovered
-from vibrails.fix import apply_fixes, fix_source
-from vibrails.selection import Selection
+from vibrails.engine.run import run
 
 
 def _positions(tmp_path: Path, source: str) -> set[tuple[int, int]]:

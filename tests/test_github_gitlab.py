@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from vibrails.catalogue import load_catalogue
-from vibrails.finding import Finding, fingerprint
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.finding import Finding, fingerprint
 from vibrails.report import ReportContext, renderer
 
 FLAKE8_LINE = re.compile(r"^[^:]+:\d+:\d+: VBR\d{3} .+$")

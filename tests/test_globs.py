@@ -1,4 +1,4 @@
-"""Glob patterns of the configuration and of ``.gitignore`` (vibrails.globs)."""
+"""Glob patterns of the configuration and of ``.gitignore`` (vibrails.core.globs)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vibrails.globs import GlobSet, parse, translate
+from vibrails.core.globs import GlobSet, parse, translate
 
 
 def matches(pattern: str, path: str, is_dir: bool = False, below: bool = True) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from test_examples import check_example
 from util import run_vibrails, write
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
@@ -179,8 +179,8 @@ def test_cached_findings_keep_their_related_location(tmp_path: Path) -> None:
 def test_console_script_specs(spec: str, entry: bool) -> None:
     import libcst as cst
 
-    from vibrails.entrypoints import find_entry_points
-    from vibrails.names import Names
+    from vibrails.checks.shared.entrypoints import find_entry_points
+    from vibrails.checks.shared.names import Names
 
     module = cst.parse_module("def main():\n    pass\n")
     found = find_entry_points(module, "src/pkg/m.py", module.code, Names(module), [spec],

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from vibrails.config import defaults
-from vibrails.engine import check_tree
+from vibrails.engine.tree import check_tree
 from vibrails.tagging import Tag
 
 

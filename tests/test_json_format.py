@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 from vibrails.report import ReportContext
 from vibrails.report.json import render
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from util import run_vibrails, write
 
-from vibrails.ledger.events import event_hash, normalised_sha256, seal
-from vibrails.ledger.store import append, ensure_gitattributes, read_events, verify
+from vibrails.provenance.events import event_hash, normalised_sha256, seal
+from vibrails.provenance.store import append, ensure_gitattributes, read_events, verify
 
 LEDGER = ".vibrails/ledger.jsonl"
 SHA = "0" * 64
@@ -286,7 +286,7 @@ def _peak_child_rss_kib(*args: str, cwd: Path) -> int:
     script = (
         "import resource, sys\n"
         "from pathlib import Path\n"
-        "from vibrails.ledger.store import verify\n"
+        "from vibrails.provenance.store import verify\n"
         "problems = verify(Path(sys.argv[1]))\n"
         "assert problems == [], problems[:3]\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"

@@ -24,8 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vibrails.report.linehash import line_hashes
-from vibrails.source import decode
+from vibrails.core.linehash import line_hashes
+from vibrails.core.source import decode
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -136,7 +136,7 @@ def _cases() -> dict[str, bytes]:
     cases = {name: text.encode("utf-8") for name, text in text_cases.items()}
     cases["invalid_utf8"] = b"x = '\xe9'\n\xed\xa0\x80 = 1\n\xc0\xaf\n\xe2\x82"
     cases["latin1_cookie"] = b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n"
-    for source in ("report/linehash.py", "report/sarif.py", "catalogue.py", "cli.py"):
+    for source in ("core/linehash.py", "report/sarif.py", "core/catalogue.py", "commands/cli.py"):
         path = REPO / "src" / "vibrails" / source
         cases["src_" + source.replace("/", "_")] = path.read_bytes()
     return cases

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from vibrails.catalogue import load_catalogue
+from vibrails.core.catalogue import load_catalogue
 
 OPT_IN = ",".join(code for code, info in load_catalogue().items() if info.opt_in)
 VIBRAILS = Path(sys.executable).with_name("vibrails")

@@ -1,4 +1,4 @@
-"""The apply_patch reader behind Codex CLI's hooks (src/vibrails/patches.py)."""
+"""The apply_patch reader behind Codex CLI's hooks (src/vibrails/provenance/patches.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vibrails.patches import PatchError, added_lines, find_patch, parse_patch
+from vibrails.provenance.patches import PatchError, added_lines, find_patch, parse_patch
 
 
 def test_every_action_of_a_patch() -> None:

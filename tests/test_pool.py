@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from vibrails.pool import supervised_map
+from vibrails.core.pool import supervised_map
 
 _state: dict[str, int] = {}
 

@@ -36,11 +36,11 @@ from hypothesis import strategies as st
 from modules import modules
 from util import run_vibrails
 
-from vibrails.catalogue import load_catalogue
-from vibrails.checker import check_file
 from vibrails.config import Config, validate
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.selection import Selection
 from vibrails.discover import Discovered
-from vibrails.selection import Selection
+from vibrails.engine.run import check_file
 
 #: hypothesmith compiles what it generates; its SyntaxWarnings are not ours.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -294,7 +294,7 @@ _LINE = st.text(max_size=80) | _JSON.map(lambda v: json.dumps(v))
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=120) | _LINE.map(str.encode), max_size=8))
 def test_ledger_verify_never_raises(lines: list[bytes]) -> None:
-    from vibrails.ledger.store import verify
+    from vibrails.provenance.store import verify
 
     with tempfile.TemporaryDirectory() as folder:
         ledger = Path(folder) / "ledger.jsonl"
@@ -307,7 +307,7 @@ def test_ledger_verify_never_raises(lines: list[bytes]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(_JSON)
 def test_ledger_event_problems_never_raise(value: Any) -> None:
-    from vibrails.ledger.events import parse_time, problems
+    from vibrails.provenance.events import parse_time, problems
 
     assert all(isinstance(p, str) and p for p in problems(value))
     parse_time(value)
@@ -329,7 +329,7 @@ _EVENT = st.fixed_dictionaries(
 @given(st.lists(_EVENT, min_size=1, max_size=6))
 def test_ledger_lines_round_trip(events: list[dict[str, Any]]) -> None:
     """Events appended by the ledger's writer verify and read back unchanged."""
-    from vibrails.ledger.store import append, read_events, verify
+    from vibrails.provenance.store import append, read_events, verify
 
     with tempfile.TemporaryDirectory() as folder:
         ledger = Path(folder) / "ledger.jsonl"
@@ -343,7 +343,7 @@ def test_ledger_lines_round_trip(events: list[dict[str, Any]]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=100) | _LINE.map(str.encode), max_size=6))
 def test_agent_trace_parser_never_raises(lines: list[bytes]) -> None:
-    from vibrails.tagging.attribution import parse_agent_trace
+    from vibrails.provenance.attribution import parse_agent_trace
 
     notes: list[str] = []
     found = parse_agent_trace(iter(lines), notes, "traces.jsonl")
@@ -367,7 +367,7 @@ _RANGES = st.lists(
 def test_agent_trace_record_round_trip(
     path: str, ranges: list[tuple[int, int]], kind: str, model: str
 ) -> None:
-    from vibrails.tagging.attribution import parse_agent_trace
+    from vibrails.provenance.attribution import parse_agent_trace
 
     record = {
         "version": "0.1.0", "id": "r1", "timestamp": "2026-11-20T10:00:00Z",
@@ -383,7 +383,7 @@ def test_agent_trace_record_round_trip(
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300), st.text(max_size=40))
 def test_git_ai_note_parser_never_raises(text: str, commit: str) -> None:
-    from vibrails.tagging.attribution import parse_git_ai_note
+    from vibrails.provenance.attribution import parse_git_ai_note
 
     for attributions in parse_git_ai_note(text, commit).values():
         assert all(1 <= a.start <= a.end for a in attributions)
@@ -399,7 +399,7 @@ def test_git_ai_note_parser_never_raises(text: str, commit: str) -> None:
 def test_git_ai_note_round_trip(
     path: str, ranges: list[tuple[int, int]], session: str, model: str
 ) -> None:
-    from vibrails.tagging.attribution import parse_git_ai_note
+    from vibrails.provenance.attribution import parse_git_ai_note
 
     key = f"s_{session}::t_{session}"
     text = "\n".join([

@@ -164,7 +164,7 @@ def test_a_ledger_change_invalidates_only_that_files_cache_entry(repo: Path) -> 
 def test_ledger_findings_in_sarif_are_schema_valid(repo: Path) -> None:
     from jsonschema import Draft7Validator
 
-    from vibrails.report.linehash import line_hashes
+    from vibrails.core.linehash import line_hashes
 
     _record(repo, "src/billing.py", "--model", "gpt-5.1", "--prompt", "prompts/billing.md")
     ledger = repo / ".vibrails/ledger.jsonl"
@@ -185,7 +185,7 @@ def test_ledger_findings_in_sarif_are_schema_valid(repo: Path) -> None:
 
 
 def test_a_hand_written_event_without_chain_fields_still_counts(repo: Path) -> None:
-    from vibrails.ledger.events import normalised_sha256
+    from vibrails.provenance.events import normalised_sha256
 
     event = {"event": "generated", "path": "src/billing.py", "at": "2026-11-20T09:30:00Z",
              "sha256": normalised_sha256(BAD.encode()).upper(), "model": "gpt-5.1",

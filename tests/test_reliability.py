@@ -21,9 +21,9 @@ from libcst.metadata import BatchableMetadataProvider
 from util import run_vibrails, write
 
 from vibrails.checks import all_rules
-from vibrails.cli import main
+from vibrails.commands.cli import main
 from vibrails.config import Config, validate
-from vibrails.engine import check_tree
+from vibrails.engine.tree import check_tree
 from vibrails.tagging import tag_file
 
 SOURCE = """\
@@ -201,12 +201,12 @@ def test_debug_prints_the_traceback_on_stderr(
 def test_an_engine_failure_after_the_walk_is_vbr000_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vibrails.engine
+    import vibrails.engine.tree
 
     def broken_locate(*args: object) -> None:
         raise IndexError("positions")
 
-    monkeypatch.setattr(vibrails.engine, "locate", broken_locate)
+    monkeypatch.setattr(vibrails.engine.tree, "locate", broken_locate)
     tag = tag_file("a.py", SOURCE, _settings(tmp_path))
     assert tag is not None
     result = check_tree("a.py", SOURCE, tag, {"VBR304"}, _settings(tmp_path))
@@ -315,16 +315,16 @@ def test_a_pathological_chain_hits_the_time_limit(tmp_path: Path) -> None:
 def test_a_failure_outside_the_rules_is_vbr000_for_that_file_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vibrails.checker
+    import vibrails.engine.run
 
-    original = vibrails.checker.apply_suppressions
+    original = vibrails.engine.run.apply_suppressions
 
     def broken(findings: Any, text: str, display: str, *args: Any) -> Any:
         if display.endswith("bad.py"):
             raise AttributeError("suppressions")
         return original(findings, text, display, *args)
 
-    monkeypatch.setattr(vibrails.checker, "apply_suppressions", broken)
+    monkeypatch.setattr(vibrails.engine.run, "apply_suppressions", broken)
     write(tmp_path, {"bad.py": SOURCE, "good.py": SOURCE})
     result = _cli(tmp_path, "--jobs", "2")
     assert result.exit_code == 2

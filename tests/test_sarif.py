@@ -14,10 +14,10 @@ from urllib.parse import unquote
 import pytest
 from jsonschema import Draft7Validator
 
-from vibrails.catalogue import load_catalogue
-from vibrails.finding import Finding, fingerprint
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.finding import Finding, fingerprint
+from vibrails.core.linehash import line_hashes
 from vibrails.report import ReportContext, renderer
-from vibrails.report.linehash import line_hashes
 from vibrails.report.sarif import MAX_RESULTS, build_log, render
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -1,4 +1,4 @@
-"""Rule selection: select, extend-select, ignore, per-file-ignores (vibrails.selection).
+"""Rule selection: select, extend-select, ignore, per-file-ignores (vibrails.core.selection).
 
 Tests name only a few rules of the catalogue as examples (VBR001, VBR003,
 VBR004 opt-in, VBR304); the rest is derived from the catalogue, which grows.
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vibrails.catalogue import load_catalogue
-from vibrails.selection import Layer, Selection, resolve
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.selection import Layer, Selection, resolve
 
 PYTHON = sys.executable
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from util import run_vibrails, write
 
-from vibrails.showfiles import describe, line_for
+from vibrails.commands.showfiles import describe, line_for
 from vibrails.tagging import Region, Tag
 
 BAD = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"

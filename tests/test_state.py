@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from test_examples import check_example
 
-from vibrails.catalogue import load_catalogue
-from vibrails.finding import Finding
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.finding import Finding
 
 
 def findings(tmp_path: Path, code: str, source: str, config: dict | None = None) -> list[Finding]:

@@ -17,7 +17,7 @@ import pytest
 from util import run_vibrails, write
 
 from vibrails.config import tagging_settings, validate
-from vibrails.globs import GlobSet
+from vibrails.core.globs import GlobSet
 from vibrails.tagging import (
     REGION_SOURCES,
     WHOLE_FILE_SOURCES,
@@ -244,7 +244,7 @@ def test_source_lists_are_the_extension_points() -> None:
 
 
 def test_unreadable_head_is_tagged_from_its_header() -> None:
-    # checker.py tags an unreadable file from a best-effort decoding of its head.
+    # engine/run.py tags an unreadable file from a best-effort decoding of its head.
     head = "\ufeff# @ai-generated model=m\n\ufffd\ufffd"
     result = tag(head)
     assert result is not None and result.reason == "header"

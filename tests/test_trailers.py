@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from util import run_vibrails, write
 
-from vibrails.tagging.trailers import ai_trailer
+from vibrails.provenance.trailers import ai_trailer
 
 BAD = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from vibrails.catalogue import load_catalogue
+from vibrails.core.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,7 +76,7 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
     vibrails = str(bindir / "vibrails")
 
     where = _run(
-        [str(python), "-c", "import vibrails.catalogue as c; print(c.catalogue_dir())"],
+        [str(python), "-c", "import vibrails.core.catalogue as c; print(c.catalogue_dir())"],
         cwd=outside,
         env=env,
     ).strip()

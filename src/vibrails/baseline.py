@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 
 SARIF_KEY = "vibrails/v1"
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vibrails.catalogue import load_catalogue
-from vibrails.globs import GlobSet
+from vibrails.core.catalogue import load_catalogue
+from vibrails.core.globs import GlobSet
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vibrails.globs import GlobSet, parse, union
+from vibrails.core.globs import GlobSet, parse, union
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 

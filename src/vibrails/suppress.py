@@ -22,8 +22,8 @@ import tokenize
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from vibrails.catalogue import rule_info
-from vibrails.finding import Finding, fingerprint
+from vibrails.core.catalogue import rule_info
+from vibrails.core.finding import Finding, fingerprint
 
 _NOQA = re.compile(
     r"#\s*noqa"

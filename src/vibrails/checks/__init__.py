@@ -1,4 +1,7 @@
-"""The tree rules, one module each. Adding a module here adds a rule."""
+"""The rules, one module each (``vbrNNN_<name>.py``, the code and the name of
+its catalogue entry ``rules/VBRNNN.toml``); adding such a module adds a rule.
+Analysis that several rules share is in :mod:`vibrails.checks.shared`; the
+rule base classes are in :mod:`vibrails.checks.base`."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ def all_rules() -> dict[str, type[Rule]]:
     """Every tree rule class in this package, by code."""
     found: dict[str, type[Rule]] = {}
     for module in pkgutil.iter_modules(__path__):
-        if module.name == "base":
-            continue
+        if not module.name.startswith("vbr"):
+            continue  # base, shared
         mod = importlib.import_module(f"{__name__}.{module.name}")
         for value in vars(mod).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:

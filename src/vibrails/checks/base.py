@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from vibrails.catalogue import RuleInfo, rule_info
+from vibrails.core.catalogue import RuleInfo, rule_info
 
 if TYPE_CHECKING:  # libcst loads when a file is parsed, not when vibrails starts
     import libcst as cst
     from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 
-    from vibrails.entrypoints import EntryPoints
-    from vibrails.names import Names
+    from vibrails.checks.shared.entrypoints import EntryPoints
+    from vibrails.checks.shared.names import Names
 
 
 @dataclass
@@ -50,14 +50,14 @@ class FileContext:
     @cached_property
     def names(self) -> Names:
         """Imports and module-level bindings, computed on first use."""
-        from vibrails.names import Names
+        from vibrails.checks.shared.names import Names
 
         return Names(self.module)
 
     @cached_property
     def entry_points(self) -> EntryPoints:
         """Scripts, ``__main__`` blocks and entry functions, computed on first use."""
-        from vibrails.entrypoints import find_entry_points
+        from vibrails.checks.shared.entrypoints import find_entry_points
 
         return find_entry_points(
             self.module, self.project_path or self.path, self.source, self.names,

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vibrails.catalogue import RuleInfo
-from vibrails.finding import Finding
+from vibrails.core.catalogue import RuleInfo
+from vibrails.core.finding import Finding
 
 
 @dataclass

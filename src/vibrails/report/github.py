@@ -7,7 +7,7 @@ properties.
 
 from __future__ import annotations
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 from vibrails.report import ReportContext
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}

@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 from vibrails.report import ReportContext
 
 _SEVERITY = {"error": "critical", "warning": "major", "note": "minor"}

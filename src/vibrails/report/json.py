@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 from vibrails.report import ReportContext
 
 

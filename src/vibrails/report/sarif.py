@@ -27,8 +27,8 @@ import attr
 import sarif_om as om
 
 from vibrails import __version__
-from vibrails.catalogue import RuleInfo, load_catalogue
-from vibrails.finding import Finding, level_rank
+from vibrails.core.catalogue import RuleInfo, load_catalogue
+from vibrails.core.finding import Finding, level_rank
 from vibrails.report import ReportContext
 
 SCHEMA_URI = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 
 
 def statistics(findings: list[Finding]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vibrails.finding import Finding
+from vibrails.core.finding import Finding
 from vibrails.report import ReportContext
 from vibrails.report.flake8 import line
 

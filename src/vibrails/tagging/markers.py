@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from vibrails.source import LINE_BREAK
+from vibrails.core.source import LINE_BREAK
 
 HEADER_MAX_LINES = 30
 #: The text every marker contains; files without it skip the code scan.
