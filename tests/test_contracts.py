@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from vibrails.checks.shared import contracts
+from vibrails.checks.shared import decorators
 from vibrails.config import defaults
 from vibrails.engine.tree import check_tree
 from vibrails.tagging import Tag
@@ -367,7 +367,7 @@ def test_project_helper_chain_through_a_reexport(tmp_path: Path) -> None:
 
 
 def test_astroid_is_not_touched_when_nothing_needs_it(tmp_path: Path) -> None:
-    contracts._MODULE_CACHE.clear()
+    decorators._MODULE_CACHE.clear()
     source = """
     import functools
     import icontract
@@ -387,7 +387,7 @@ def test_astroid_is_not_touched_when_nothing_needs_it(tmp_path: Path) -> None:
         return a
     """
     assert lines(source, "VBR101", path=str(tmp_path / "mod.py")) == [12, 16]
-    assert contracts._MODULE_CACHE == {}
+    assert decorators._MODULE_CACHE == {}
 
 
 def test_project_helper_lookup_never_imports_the_package(tmp_path: Path) -> None:
@@ -396,8 +396,8 @@ def test_project_helper_lookup_never_imports_the_package(tmp_path: Path) -> None
         "raise SystemExit('executed!')\nimport icontract\n"
         "positive_amount = icontract.require(lambda amount: amount > 0)\n"
     )
-    contracts._MODULE_CACHE.clear()
-    contracts._HELPER_CACHE.clear()
+    decorators._MODULE_CACHE.clear()
+    decorators._HELPER_CACHE.clear()
     source = "from .contracts import positive_amount\n\n@positive_amount\ndef f(a, amount):\n    a.x = 1\n"
     started = time.perf_counter()
     assert lines(source, "VBR101", path=str(package / "accounts.py")) == []

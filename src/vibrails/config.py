@@ -35,12 +35,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-#: Codes the SPEC reserves; selecting one that is not implemented yet warns.
-SPEC_CODES = frozenset(
-    """VBR000 VBR001 VBR002 VBR003 VBR004 VBR101 VBR102 VBR103 VBR104 VBR201 VBR202
-    VBR203 VBR301 VBR302 VBR303 VBR304 VBR305 VBR401 VBR402 VBR403 VBR404 VBR405""".split()
-)
-
 DEFAULT_EXCLUDE = (
     ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
     ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
@@ -492,9 +486,9 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
         values[key] = _copy(value)
     for key in _CODE_LISTS:
         if values[key] is not None:
-            warnings += check_codes(values[key], where, key)
+            check_codes(values[key], where, key)
     for glob, codes in values["per-file-ignores"].items():
-        warnings += check_codes(codes, where, f"per-file-ignores.{_key_name(glob)}")
+        check_codes(codes, where, f"per-file-ignores.{_key_name(glob)}")
     for key in ("markers", "extend-markers"):
         for pattern in values[key] or ():
             try:
@@ -506,29 +500,19 @@ def validate(section: Mapping[str, Any], where: str) -> tuple[dict[str, Any], li
     return values, warnings
 
 
-def check_codes(codes: list[str], where: str, key: str) -> list[str]:
-    """Raise for an unknown code or prefix; warn for one not implemented yet.
+def check_codes(codes: list[str], where: str, key: str) -> None:
+    """Raise for a code or prefix no rule of the catalogue has.
 
     ``ALL``, a full code or a prefix of one (``VBR``, ``VBR3``, ``VBR30``) is
-    accepted when a rule of the catalogue has it; one that only the SPEC
-    reserves gives a warning; anything else is an error.
+    accepted when a rule of the catalogue has it.
     """
     known = load_catalogue()
-    warnings = []
     for code in codes:
-        if not _CODE.match(code):
-            raise ConfigError(
-                f"{where}: key '{key}' has an unknown rule code {code!r}" + _code_hint(code, known)
-            )
-        if code == "ALL" or any(k.startswith(code) for k in known):
-            continue
-        if any(k.startswith(code) for k in SPEC_CODES):
-            warnings.append(f"{where}: key '{key}': {code} is not implemented in this version")
+        if _CODE.match(code) and (code == "ALL" or any(k.startswith(code) for k in known)):
             continue
         raise ConfigError(
             f"{where}: key '{key}' has an unknown rule code {code!r}" + _code_hint(code, known)
         )
-    return warnings
 
 
 def did_you_mean(given: str, choices: Iterable[str], prefix: str = "") -> str:

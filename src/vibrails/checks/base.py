@@ -1,5 +1,10 @@
 """What a rule is: a small visitor class with a code, run by the engine.
 
+Every rule base class is here: :class:`Rule` (a tree rule),
+:class:`StatementRule` (one finding per simple statement, VBR302/VBR303),
+:class:`InvariantRule` (the VBR2xx rules, fed by one shared class tracker)
+and :class:`FileRule` (a rule that judges a whole tagged file, VBR4xx).
+
 A rule subclasses :class:`Rule`, sets ``code`` to its catalogue code and
 defines ``visit_<Node>`` / ``leave_<Node>`` methods named after libcst node
 classes, as in libcst's batched visitors and Fixit. The engine calls every
@@ -14,7 +19,7 @@ enabled rules ask for, and none at all when none do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +32,7 @@ if TYPE_CHECKING:  # libcst loads when a file is parsed, not when vibrails start
 
     from vibrails.checks.shared.entrypoints import EntryPoints
     from vibrails.checks.shared.names import Names
+    from vibrails.checks.shared.provenance import FileProvenance
 
 
 @dataclass
@@ -46,6 +52,14 @@ class FileContext:
     metadata: Mapping[type[BaseMetadataProvider[Any]], Mapping[cst.CSTNode, Any]] = field(
         default_factory=dict
     )
+    #: What shared analysis works out once per file (function facts, the class
+    #: tracker, local contract helpers), by key.
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> Mapping[str, Any]:
+        """A table of the settings (``contracts``, ``invariants``…), empty if absent."""
+        value = self.settings.get(name)
+        return value if isinstance(value, Mapping) else {}
 
     @cached_property
     def names(self) -> Names:
@@ -132,3 +146,135 @@ class Rule:
             Report(self.code, node, end_node or node, message, self.context.scope_name(),
                    related, related_message, line_offset)
         )
+
+
+class StatementRule(Rule):
+    """A rule that reports on the simple statement holding a node, once per statement.
+
+    Subclasses must not define ``visit_SimpleStatementLine``/``…Suite`` themselves.
+    """
+
+    _line: cst.SimpleStatementLine | cst.SimpleStatementSuite | None = None
+    _reported: set[int]
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._line = node
+
+    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._line = None
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._line = node
+
+    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._line = None
+
+    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The small statement holding ``node`` (``node`` itself in a compound header)."""
+        line = self._line
+        if line is None:
+            return node
+        body = line.body
+        if len(body) == 1:
+            return body[0]
+        from vibrails.checks.shared.traverse import children
+
+        for small in body:
+            stack: list[cst.CSTNode] = [small]
+            while stack:
+                current = stack.pop()
+                if current is node:
+                    return small
+                stack.extend(children(current))
+        return node
+
+    def report_statement(self, node: cst.CSTNode, **message_args: str) -> None:
+        """Report the statement holding ``node``, unless it was reported already."""
+        statement = self.statement_of(node)
+        reported = self.__dict__.setdefault("_reported", set())
+        if id(statement) in reported:
+            return
+        reported.add(id(statement))
+        args: dict[str, Any] = dict(message_args)
+        self.report(statement, end_node=None, **args)
+
+
+class InvariantRule(Rule):
+    """Base of the VBR2xx rules: forwards the walk's events to the shared :class:`ClassTracker`.
+
+    Only the first enabled invariant rule of a file forwards events (the
+    others' handlers return at once); every rule reads the shared facts.
+    """
+
+    code = ""
+
+    def __init__(self, context: FileContext, reports: list[Report]) -> None:
+        from vibrails.checks.shared.invariants import class_tracker
+
+        super().__init__(context, reports)
+        self.tracker = class_tracker(context)
+        if self.tracker.feeder is None:
+            self.tracker.feeder = self
+        self._feeds = self.tracker.feeder is self
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if self._feeds:
+            self.tracker.enter_class(node)
+            self.tracker.class_decorators(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._feeds:
+            self.tracker.enter_method(node)
+            self.tracker.function_decorators(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._feeds:
+            self.tracker.small_statement(node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self._feeds:
+            self.tracker.small_statement(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self._feeds:
+            self.tracker.small_statement(node)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if self._feeds:
+            self.tracker.small_statement(node)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if self._feeds:
+            self.tracker.small_statement(node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._feeds:
+            self.tracker.small_statement(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._feeds:
+            self.tracker.call(node)
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        if self._feeds:
+            self.tracker.check(node.test, node)
+
+    def visit_If(self, node: cst.If) -> None:
+        if self._feeds:
+            self.tracker.if_statement(node)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if self._feeds:
+            self.tracker.statement_line(node)
+
+
+class FileRule:
+    """A mix-in for rules that judge a whole tagged file (no tree handlers)."""
+
+    code: ClassVar[str]
+
+    @classmethod
+    def check_file(cls, facts: FileProvenance) -> Iterator[tuple[str, dict[str, object]]]:
+        """``(key, message arguments)`` of each finding; ``key`` tells findings of
+        one rule in one file apart (it goes into the fingerprint)."""
+        raise NotImplementedError  # pragma: no cover

@@ -17,12 +17,12 @@ from __future__ import annotations
 import libcst as cst
 
 from vibrails.checks.base import Rule
-from vibrails.checks.shared.contracts import (
+from vibrails.checks.shared.decorators import resolved_kinds
+from vibrails.checks.shared.functions import (
     DOC_CONTRACT,
     FunctionFacts,
     contract_candidate,
     example_condition,
-    resolved_kinds,
 )
 from vibrails.checks.shared.implied import Body, framework_validated, is_delegator, tracked_params
 

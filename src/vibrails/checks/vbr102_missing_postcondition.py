@@ -5,12 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from vibrails.checks.base import Rule
-from vibrails.checks.shared.contracts import (
-    contract_candidate,
-    expression_names,
-    if_raises,
-    resolved_kinds,
-)
+from vibrails.checks.shared.decorators import resolved_kinds
+from vibrails.checks.shared.functions import contract_candidate, expression_names, if_raises
 
 _NONE_RETURNS = frozenset({"None", "typing.NoReturn", "NoReturn", "typing.Never", "Never"})
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from vibrails.checks.base import Rule
-from vibrails.checks.shared.contracts import DOC_CONTRACT, function_facts, resolved_kinds
+from vibrails.checks.shared.decorators import resolved_kinds
+from vibrails.checks.shared.functions import DOC_CONTRACT, function_facts
 
 
 class UnenforcedContract(Rule):

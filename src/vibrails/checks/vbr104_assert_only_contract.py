@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from vibrails.checks.base import Rule
-from vibrails.checks.shared.contracts import contract_candidate, resolved_kinds
+from vibrails.checks.shared.decorators import resolved_kinds
+from vibrails.checks.shared.functions import contract_candidate
 
 
 class AssertOnlyContract(Rule):

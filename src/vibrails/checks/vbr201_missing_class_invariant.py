@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from vibrails.checks.shared.contracts import ClassFacts, InvariantRule, test_file
+from vibrails.checks.base import InvariantRule
+from vibrails.checks.shared.functions import test_file
+from vibrails.checks.shared.invariants import ClassFacts
 
 _DOUBLES = ("Fake", "Mock", "Stub", "Dummy", "Spy")
 _ARITHMETIC = (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from vibrails.checks.shared.contracts import ClassFacts, InvariantRule
+from vibrails.checks.base import InvariantRule
+from vibrails.checks.shared.invariants import ClassFacts
 
 
 def checking_methods(facts: ClassFacts) -> set[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from vibrails.checks.shared.contracts import Claim, InvariantRule
+from vibrails.checks.base import InvariantRule
+from vibrails.checks.shared.invariants import Claim
 
 
 class UnassertedInvariant(InvariantRule):

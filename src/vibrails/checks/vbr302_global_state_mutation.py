@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from vibrails.checks.base import StatementRule
 from vibrails.checks.shared.mutation import MUTATING_FUNCTIONS, MUTATING_METHODS
 from vibrails.checks.shared.names import Names, params_of, target_names
 from vibrails.checks.shared.state import (
     ProcessState,
-    StatementRule,
     bound_names,
     chain_root,
     decorator_names,

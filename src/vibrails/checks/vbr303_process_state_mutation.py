@@ -12,15 +12,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from vibrails.checks.base import StatementRule
 from vibrails.checks.shared.entrypoints import is_main_block
-from vibrails.checks.shared.names import dotted, params_of
-from vibrails.checks.shared.state import (
-    PROCESS_MUTATORS,
-    ProcessEntry,
-    ProcessState,
-    StatementRule,
-    bound_names,
-)
+from vibrails.checks.shared.names import dotted, import_bindings, params_of
+from vibrails.checks.shared.state import PROCESS_MUTATORS, ProcessEntry, ProcessState, bound_names
 
 _FUNCTIONS = (cst.FunctionDef, cst.Lambda)
 _CATCH_WARNINGS = "warnings.catch_warnings"
@@ -72,25 +67,12 @@ class ProcessStateMutation(StatementRule):
 
     def visit_Import(self, node: cst.Import) -> None:
         if self.context.scopes:
-            for alias in node.names:
-                name = dotted(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self.local_names[alias.asname.name.value] = name
-                else:
-                    head = name.split(".", 1)[0]
-                    self.local_names[head] = head
+            self.local_names.update(import_bindings(node))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if self.context.scopes and not isinstance(node.names, cst.ImportStar) and not node.relative:
-            module = dotted(node.module) if node.module is not None else None
-            if module is None:
-                return
-            for alias in node.names:
-                name = dotted(alias.name) or ""
-                local = name
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local = alias.asname.name.value
-                self.local_names[local] = f"{module}.{name}"
+        # A relative import names no process state.
+        if self.context.scopes and not node.relative and node.module is not None:
+            self.local_names.update(import_bindings(node))
 
     # -- what changes ----------------------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vibrails.checks.base import Rule
-from vibrails.checks.shared.provenance import FileProvenance, FileRule
+from vibrails.checks.base import FileRule, Rule
+from vibrails.checks.shared.provenance import FileProvenance
 
 
 class MissingProvenance(FileRule, Rule):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vibrails.checks.base import Rule
-from vibrails.checks.shared.provenance import FileProvenance, FileRule, looks_like_path
+from vibrails.checks.base import FileRule, Rule
+from vibrails.checks.shared.provenance import FileProvenance, looks_like_path
 from vibrails.provenance.context import shell_word
 from vibrails.provenance.events import parse_time
 

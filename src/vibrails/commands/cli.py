@@ -219,7 +219,7 @@ def check(
         codes = _codes(given)
         if codes is not None:
             try:
-                notes += check_codes(codes, "command line", option)
+                check_codes(codes, "command line", option)
             except ConfigError as exc:
                 message = str(exc)
                 hint = message[message.find(" (did you mean"):] if "(did you mean" in message else ""

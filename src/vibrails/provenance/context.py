@@ -76,17 +76,6 @@ class Provenance:
                 return True
         return False
 
-    def file_key(self, repo_path: str) -> str:
-        """Everything the tagging and provenance of ``repo_path`` depend on."""
-        summary = self.paths.get(repo_path)
-        return repr(
-            (
-                summary.key() if summary else None,
-                self.trailers.get(repo_path),
-                self.attributions.get(repo_path),
-            )
-        )
-
 
 def shell_word(text: str) -> str:
     return shlex.quote(text)

@@ -20,10 +20,6 @@ from collections.abc import Iterable
 from vibrails.tagging.markers import Header
 from vibrails.tagging.signatures import Signature, clean_text
 
-#: The patterns used when a project sets none: the assistants' signatures are
-#: recognised by :mod:`vibrails.tagging.signatures`, not by patterns.
-DEFAULT_MARKERS: tuple[str, ...] = ()
-
 
 def compile_markers(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     """Compile marker patterns; raises ``re.error`` for a bad one."""
@@ -50,7 +46,3 @@ def find_marker_at(header: Header, patterns: Iterable[re.Pattern[str]]) -> Signa
     return None
 
 
-def find_marker(header: Header, patterns: Iterable[re.Pattern[str]]) -> str | None:
-    """The text of the first marker found in the header, or ``None``."""
-    found = find_marker_at(header, patterns)
-    return None if found is None else found.text

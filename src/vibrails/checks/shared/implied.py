@@ -38,17 +38,16 @@ from dataclasses import dataclass
 import libcst as cst
 
 from vibrails.checks.base import FileContext
-from vibrails.checks.shared.contracts import (
+from vibrails.checks.shared.decorators import constrained
+from vibrails.checks.shared.entrypoints import is_command
+from vibrails.checks.shared.functions import (
     FunctionFacts,
-    _constrained,
-    _last,
     block_raises,
     body_statements,
     is_docstring,
 )
-from vibrails.checks.shared.entrypoints import is_command
 from vibrails.checks.shared.mutation import MUTATING_METHODS
-from vibrails.checks.shared.names import Names, dotted, params_of, target_names
+from vibrails.checks.shared.names import Names, dotted, last_name, params_of, target_names
 from vibrails.checks.shared.traverse import descendants
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -163,13 +162,13 @@ def skipped_params(names: Names, node: cst.FunctionDef) -> set[str]:
     for param in params_of(node.params):
         name = param.name.value
         default = param.default
-        if isinstance(default, cst.Call) and _last(dotted(default.func) or "") in _FRAMEWORK_DEFAULTS:
+        if isinstance(default, cst.Call) and last_name(dotted(default.func) or "") in _FRAMEWORK_DEFAULTS:
             skipped.add(name)
         annotation = param.annotation.annotation if param.annotation else None
-        if _constrained(names, annotation):
+        if constrained(names, annotation):
             skipped.add(name)
         elif isinstance(annotation, cst.Subscript) and \
-                _last(dotted(annotation.value) or "") == "Annotated":
+                last_name(dotted(annotation.value) or "") == "Annotated":
             skipped.add(name)  # Annotated[int, Field(ge=0)], typer.Option(...), …
     return skipped
 

@@ -28,6 +28,11 @@ def dotted(node: cst.CSTNode | None) -> str | None:
     return ".".join(reversed(parts))
 
 
+def last_name(name: str) -> str:
+    """The last part of a dotted name: ``icontract.require`` → ``require``."""
+    return name.rpartition(".")[2]
+
+
 def _module_name(node: cst.ImportFrom) -> str:
     dots = "." * len(node.relative)
     name = dotted(node.module) if node.module is not None else ""
@@ -57,6 +62,39 @@ def target_names(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.StarredElement):
         return target_names(target.value)
     return []
+
+
+def import_bindings(node: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
+    """``(local name, qualified name)`` of each name an import binds.
+
+    ``import a.b`` binds ``a`` (to ``a``), ``import a.b as c`` binds ``c`` (to
+    ``a.b``), ``from m import x as y`` binds ``y`` (to ``m.x``); a relative
+    ``from .m import x`` gives ``.m.x``. ``from m import *`` binds nothing
+    that can be named. The one place that knows how imports bind names: the
+    module-level scan below, the names a statement binds
+    (:func:`vibrails.checks.shared.state.bound_names`) and the imports rules
+    record inside functions all use it.
+    """
+    found: list[tuple[str, str]] = []
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                found.append((alias.asname.name.value, name))
+            else:
+                head = name.split(".", 1)[0]
+                found.append((head, head))
+        return found
+    if isinstance(node.names, cst.ImportStar):
+        return found
+    module = _module_name(node)
+    for alias in node.names:
+        name = dotted(alias.name) or ""
+        local = name
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = alias.asname.name.value
+        found.append((local, f"{module}.{name}" if not module.endswith(".") else module + name))
+    return found
 
 
 class Names:
@@ -118,29 +156,12 @@ class Names:
                 self._scan(handler.body.body)
 
     def _small(self, small: cst.BaseSmallStatement) -> None:
-        if isinstance(small, cst.Import):
-            for alias in small.names:
-                name = dotted(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local = alias.asname.name.value
-                    self.imports[local] = name
-                else:
-                    local = name.split(".", 1)[0]
-                    self.imports[local] = local
-                self.module_bindings.add(local)
-                self.modules.add(local)
-        elif isinstance(small, cst.ImportFrom):
-            if isinstance(small.names, cst.ImportStar):
-                return
-            module = _module_name(small)
-            for alias in small.names:
-                name = dotted(alias.name) or ""
-                local = name
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local = alias.asname.name.value
-                qualified = f"{module}.{name}" if not module.endswith(".") else module + name
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            for local, qualified in import_bindings(small):
                 self.imports[local] = qualified
                 self.module_bindings.add(local)
+                if isinstance(small, cst.Import):
+                    self.modules.add(local)
         elif isinstance(small, cst.Assign):
             for target in small.targets:
                 self.module_bindings.update(target_names(target.target))

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
+from vibrails.checks.base import FileRule
 from vibrails.core.catalogue import rule_info
 from vibrails.core.finding import Finding, make_finding
 from vibrails.core.linehash import line_hashes
@@ -176,18 +177,6 @@ class FileProvenance:
             start = max(start, 0)
             return line, start, line, max(len(text), start + 1)
         return line, 0, line, max(len(text.rstrip()), 1)
-
-
-class FileRule:
-    """A mix-in for rules that judge a whole tagged file (no tree handlers)."""
-
-    code: ClassVar[str]
-
-    @classmethod
-    def check_file(cls, facts: FileProvenance) -> Iterator[tuple[str, dict[str, object]]]:
-        """``(key, message arguments)`` of each finding; ``key`` tells findings of
-        one rule in one file apart (it goes into the fingerprint)."""
-        raise NotImplementedError  # pragma: no cover
 
 
 #: The modules of the file rules: importing only these keeps libcst (which the

@@ -4,8 +4,6 @@ What the state rules share, computed cheaply during the engine's one walk:
 
 * :func:`chain_root` — the name an ``a.b[c].d`` chain starts from;
 * :func:`bound_names` — the names a statement binds in its function;
-* :class:`StatementRule` — which simple statement a node belongs to, so a
-  statement rule reports one finding per statement;
 * :class:`ProcessState` — the process-wide state table (``[data]`` of the
   VBR303 catalogue entry plus ``state.process-calls``), so that VBR302 can
   leave process state to VBR303.
@@ -19,9 +17,7 @@ from typing import Any
 
 import libcst as cst
 
-from vibrails.checks.base import Rule
-from vibrails.checks.shared.names import dotted, target_names
-from vibrails.checks.shared.traverse import children
+from vibrails.checks.shared.names import dotted, import_bindings, target_names
 
 
 def chain_root(expr: cst.BaseExpression) -> cst.Name | None:
@@ -77,19 +73,9 @@ def bound_names(node: cst.CSTNode) -> Iterator[str]:
             yield from target_names(node.asname.name)
     elif isinstance(node, cst.NamedExpr):
         yield from target_names(node.target)
-    elif isinstance(node, cst.Import):
-        for alias in node.names:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                yield alias.asname.name.value
-            else:
-                yield (dotted(alias.name) or "").split(".", 1)[0]
-    elif isinstance(node, cst.ImportFrom):
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    yield alias.asname.name.value
-                else:
-                    yield dotted(alias.name) or ""
+    elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        for local, _ in import_bindings(node):
+            yield local
     elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
         yield node.name.value
     elif isinstance(node, cst.ExceptHandler):
@@ -113,55 +99,6 @@ def decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
         if name is not None:
             out.add(name.rpartition(".")[2])
     return out
-
-
-class StatementRule(Rule):
-    """A rule that reports on the simple statement holding a node, once per statement.
-
-    Subclasses must not define ``visit_SimpleStatementLine``/``…Suite`` themselves.
-    """
-
-    _line: cst.SimpleStatementLine | cst.SimpleStatementSuite | None = None
-    _reported: set[int]
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        self._line = node
-
-    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        self._line = None
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._line = node
-
-    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._line = None
-
-    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
-        """The small statement holding ``node`` (``node`` itself in a compound header)."""
-        line = self._line
-        if line is None:
-            return node
-        body = line.body
-        if len(body) == 1:
-            return body[0]
-        for small in body:
-            stack: list[cst.CSTNode] = [small]
-            while stack:
-                current = stack.pop()
-                if current is node:
-                    return small
-                stack.extend(children(current))
-        return node
-
-    def report_statement(self, node: cst.CSTNode, **message_args: str) -> None:
-        """Report the statement holding ``node``, unless it was reported already."""
-        statement = self.statement_of(node)
-        reported = self.__dict__.setdefault("_reported", set())
-        if id(statement) in reported:
-            return
-        reported.add(id(statement))
-        args: dict[str, Any] = dict(message_args)
-        self.report(statement, end_node=None, **args)
 
 
 # -- process-wide state (VBR303's table) ---------------------------------------
