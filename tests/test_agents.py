@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from util import run_vibrails, write
+from util import DATA, run_vibrails, write
 
 from vibrails.provenance.prompts import SECRET_PATTERNS, redact, store_prompt
 
-DATA = Path(__file__).parent / "data" / "agents"
+DATA = DATA / "agents"
 BASKET = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
 TALLY = "def tally(name, counts={}):\n    counts[name] = counts.get(name, 0) + 1\n    return counts\n"
 

@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from util import REPO
 
 from vibrails.checks import all_rules
 from vibrails.core.catalogue import (
     DOC_SECTIONS,
     OPTIONAL_DOC_SECTIONS,
     PILLARS,
+    PRECISIONS,
+    SCOPES,
     catalogue_dir,
     decode_bytes_field,
     load_catalogue,
@@ -31,7 +34,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 #: SPEC section 2: code -> (name, pillar, default level, opt-in).
 SPEC_RULES: dict[str, tuple[str, str, str, bool]] = {
@@ -61,8 +64,11 @@ SPEC_RULES: dict[str, tuple[str, str, str, bool]] = {
 RESERVED = frozenset({"VBR000"})
 ENGINE_CODES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 
-REQUIRED_KEYS = ("code", "name", "pillar", "level", "opt-in", "tags", "summary", "message", "docs")
-TOP_LEVEL_KEYS = frozenset({*REQUIRED_KEYS, "data", "messages", "fixable", "invalid", "valid"})
+REQUIRED_KEYS = ("code", "name", "pillar", "level", "opt-in", "precision", "scope", "tags",
+                 "summary", "message", "docs")
+TOP_LEVEL_KEYS = frozenset(
+    {*REQUIRED_KEYS, "data", "messages", "fixable", "file-rule", "invalid", "valid"}
+)
 EXAMPLE_KEYS = frozenset({"code", "bytes", "expect", "select", "filename", "config", "ledger"})
 OPTIONAL_DOCS = frozenset(key for key, _ in OPTIONAL_DOC_SECTIONS)
 LEVELS = ("error", "warning", "note")
@@ -99,6 +105,9 @@ def test_entry_has_every_field(path: Path, raw: dict[str, Any]) -> None:
     assert raw["pillar"] in PILLARS
     assert raw["level"] in LEVELS
     assert isinstance(raw["opt-in"], bool)
+    assert raw["precision"] in PRECISIONS
+    assert raw["scope"] in SCOPES
+    assert isinstance(raw.get("file-rule", False), bool)
     assert isinstance(raw["tags"], list) and raw["tags"]
     assert all(isinstance(t, str) and t for t in raw["tags"])
     assert len(raw["tags"]) <= 20  # GitHub reads at most 20
@@ -162,6 +171,40 @@ def test_every_rule_is_catalogued_and_every_entry_is_a_rule() -> None:
         assert cls.code == code
     for code in catalogue:
         assert code in rules or code in ENGINE_CODES, f"{code} is neither a tree nor an engine rule"
+
+
+@pytest.mark.parametrize("code", sorted(load_catalogue()))
+def test_every_code_has_its_module_named_after_it(code: str) -> None:
+    """A rule's code finds its code, docs and tests: ``rules/VBR304.toml``,
+    ``src/vibrails/checks/vbr304_mutable_default_argument.py``,
+    ``docs/rules/VBR304.md``, ``tests/checks/test_vbr304_mutable_default_argument.py``."""
+    import importlib
+
+    from vibrails.checks.base import FileRule, Rule
+
+    info = load_catalogue()[code]
+    stem = info.module.rpartition(".")[2]
+    assert (ROOT / "src" / "vibrails" / "checks" / f"{stem}.py").is_file()
+    assert (ROOT / "docs" / "rules" / f"{code}.md").is_file()
+    assert (ROOT / "tests" / "checks" / f"test_{stem}.py").is_file()
+    module = importlib.import_module(info.module)
+    classes = [v for v in vars(module).values() if isinstance(v, type)
+               and v.__module__ == module.__name__ and issubclass(v, (Rule, FileRule))]
+    if code in ENGINE_CODES:
+        assert not classes, "an engine rule is reported by a stage, not by a rule class"
+    else:
+        assert [c.code for c in classes] == [code]
+        assert issubclass(classes[0], FileRule) == info.file_rule, "file-rule in the catalogue"
+
+
+def test_scope_says_where_each_kind_of_rule_reports() -> None:
+    for code, info in load_catalogue().items():
+        if code in ENGINE_CODES or info.file_rule:
+            assert info.scope == "tagged-file", code
+        elif code == "VBR404":
+            assert info.scope == "ledger"
+        else:
+            assert info.scope == "tagged-lines", code
 
 
 @pytest.mark.parametrize("code", sorted(load_catalogue()))

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from util import REPO
 
 from vibrails.commands import docs
 from vibrails.core.catalogue import load_catalogue
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 FIX = "run `python -m vibrails.commands.docs` to regenerate"
 
 

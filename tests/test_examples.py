@@ -1,17 +1,8 @@
-"""Every catalogue example, checked as a file; and the example project.
-
-One case per ``[[invalid]]``/``[[valid]]`` example of ``rules/VBR*.toml``
-(ids such as ``VBR304-invalid-2``). Each example is written to a temporary
-folder under its ``filename`` and checked in-process as ``--assume-ai``
-would, with only the example's ``select`` codes (default: the rule's own)
-and its ``config`` table. An invalid example must give exactly its
-``expect`` findings of the rule's code, a valid one none.
-
-The docs' "Example" of a rule must give at least one finding of the rule
-and its "Use instead" none.
-
-The example project under ``examples/billing`` must show every implemented
+"""The example project under ``examples/billing``: it shows every implemented
 rule, and nothing outside the tagged code.
+
+(Each rule's catalogue examples are tested with the rule, in
+``tests/checks/test_vbrNNN_<name>.py``.)
 """
 
 from __future__ import annotations
@@ -20,133 +11,22 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from util import REPO
 
 from vibrails.checks import all_rules
-from vibrails.checks.shared.provenance import ledger_findings
 from vibrails.commands.cli import main
 from vibrails.config import Config, load_config, validate
-from vibrails.core.catalogue import Example, RuleInfo, load_catalogue
+from vibrails.core.catalogue import load_catalogue
 from vibrails.core.finding import Finding
 from vibrails.core.selection import Selection
 from vibrails.discover import Discovered, Discoverer
 from vibrails.engine.run import check_file, run
-from vibrails.provenance.context import prepare as prepare_provenance
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 BILLING = ROOT / "examples" / "billing"
-
-#: Rules whose docs example cannot be shown as plain code: VBR002 needs
-#: exact bytes; the ledger rules need a ledger next to the file; VBR000 a
-#: rule that raises (tests/test_reliability.py).
-DOCS_NOT_RUNNABLE = frozenset({"VBR000", "VBR002", "VBR403", "VBR404", "VBR405"})
-
-
-def check_example(
-    tmp_path: Path,
-    content: bytes,
-    filename: str,
-    select: tuple[str, ...],
-    config: dict[str, Any],
-    ledger: bytes = b"",
-) -> list[Finding]:
-    """Check one file as ``vibrails check --assume-ai --select …`` would (with the
-    example's ledger, if it has one, and the ledger's own findings)."""
-    values, _ = validate(config, "example")
-    values["assume-ai"] = True
-    settings = Config(root=tmp_path, source=None, values=values).settings()
-    if ledger:
-        (tmp_path / values["ledger"]).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / values["ledger"]).write_bytes(ledger)
-    selection = Selection.build(list(select), [], [], values["per-file-ignores"])
-    path = tmp_path / filename
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    settings = prepare_provenance(settings, tmp_path, cwd=tmp_path)
-    item = Discovered(path=path, display=filename, project_path=filename)
-    result = check_file(item, settings, selection)
-    assert result.tagged, "--assume-ai must tag every file"
-    return result.findings + ledger_findings(settings, selection.enabled)
-
-
-def positions(findings: list[Finding], code: str) -> list[str]:
-    """``"line:column"`` of the unsuppressed findings of ``code``, sorted."""
-    return sorted(
-        (f"{f.line}:{f.column}" for f in findings if f.code == code and f.suppressed is None),
-        key=lambda p: tuple(int(n) for n in p.split(":")),
-    )
-
-
-def _example_cases() -> list[Any]:
-    cases = []
-    for info in load_catalogue().values():
-        counters = {"valid": 0, "invalid": 0}
-        for example in info.examples:
-            kind = "valid" if example.valid else "invalid"
-            counters[kind] += 1
-            cases.append(pytest.param(info, example, id=f"{info.code}-{kind}-{counters[kind]}"))
-    return cases
-
-
-@pytest.mark.parametrize(("info", "example"), _example_cases())
-def test_catalogue_example(
-    tmp_path: Path, info: RuleInfo, example: Example, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    select = example.select or (info.code,)
-    if info.code == "VBR000" and not example.valid:
-        # VBR000 reports a rule that raises: make the selected tree rules raise.
-        def explode(self: object, node: object) -> None:
-            raise RuntimeError("raised on purpose by the example test")
-
-        for code in select:
-            if code in all_rules():
-                monkeypatch.setattr(all_rules()[code], "visit_Module", explode, raising=False)
-    findings = check_example(
-        tmp_path, example.content(), example.filename, select, example.config, example.ledger
-    )
-    for finding in findings:
-        # Every finding is well formed whatever the rule (the message was
-        # formatted from the catalogue template without a KeyError).
-        assert finding.name == load_catalogue()[finding.code].name
-        # (VBR404 reports an event for a vanished path as a warning, per the SPEC.)
-        assert finding.level == load_catalogue()[finding.code].level or (
-            finding.code == "VBR404" and finding.level == "warning"
-        )
-        assert finding.message and "{" not in finding.message.replace("{{", "")
-        assert finding.line >= 1 and finding.column >= 1
-        assert (finding.end_line, finding.end_column) > (finding.line, finding.column)
-        # (Provenance rules look at markers and the ledger: a header tags first.)
-        assert finding.tag == "assume-ai" or info.pillar == "provenance"
-        assert finding.fingerprint
-    got = positions(findings, info.code)
-    if example.valid:
-        assert got == [], f"valid example of {info.code} has findings:\n{example.code}"
-    else:
-        expected = sorted(example.expect, key=lambda p: tuple(int(n) for n in p.split(":")))
-        assert got == expected, f"invalid example of {info.code}:\n{example.code}"
-
-
-def _docs_cases() -> list[Any]:
-    return [
-        pytest.param(info, id=info.code)
-        for info in load_catalogue().values()
-        if info.code not in DOCS_NOT_RUNNABLE
-    ]
-
-
-@pytest.mark.parametrize("info", _docs_cases())
-def test_docs_example_and_fix(tmp_path: Path, info: RuleInfo) -> None:
-    bad = info.docs["example"].strip() + "\n"
-    good = info.docs["use-instead"].strip() + "\n"
-    select = (info.code,)
-    found = check_example(tmp_path / "bad", bad.encode(), "example.py", select, {})
-    assert positions(found, info.code), f"the docs example of {info.code} reports nothing"
-    fixed = check_example(tmp_path / "good", good.encode(), "example.py", select, {})
-    assert positions(fixed, info.code) == [], f"the docs fix of {info.code} still reports"
-
 
 def test_no_finding_outside_tagged_code(tmp_path: Path) -> None:
     """Without ``--assume-ai`` an untagged example file gives nothing at all."""

@@ -23,11 +23,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from util import REPO
 
 from vibrails.core.linehash import line_hashes
 from vibrails.core.source import decode
-
-REPO = Path(__file__).resolve().parents[1]
 
 # A port of upload-sarif's hash(): a window of the last BLOCK_SIZE code units
 # read (spaces, tabs and the LF of a CRLF skipped, CR read as LF), a rolling

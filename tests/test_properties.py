@@ -34,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from modules import modules
-from util import run_vibrails
+from util import SARIF_SCHEMA, run_vibrails
 
 from vibrails.config import Config, validate
 from vibrails.core.catalogue import load_catalogue
@@ -46,7 +46,7 @@ from vibrails.engine.run import check_file
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
 SCHEMA = json.loads(
-    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")
+    SARIF_SCHEMA.read_text("utf-8")
 )
 #: Examples per strategy (``VIBRAILS_FUZZ_EXAMPLES`` raises it, as scripts/fuzz.py does).
 EXAMPLES = int(os.environ.get("VIBRAILS_FUZZ_EXAMPLES", "150"))

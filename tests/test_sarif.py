@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 from jsonschema import Draft7Validator
+from util import SARIF_SCHEMA
 
 from vibrails.core.catalogue import load_catalogue
 from vibrails.core.finding import Finding, fingerprint
@@ -20,7 +21,7 @@ from vibrails.core.linehash import line_hashes
 from vibrails.report import ReportContext, renderer
 from vibrails.report.sarif import MAX_RESULTS, build_log, render
 
-SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+SCHEMA_PATH = SARIF_SCHEMA
 
 # RFC 3986 characters of a URI reference (percent-encoded octets included).
 URI_REFERENCE = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*$")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from util import run_vibrails
+from util import SARIF_SCHEMA, run_vibrails
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ SAMPLE_SIZE = 320
 #: tree holds ``importlib/``, ``json/``…: keep it out (Python 3.11's ``-P``).
 SAFE_PATH = {"PYTHONSAFEPATH": "1"}
 SCHEMA = json.loads(
-    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")
+    SARIF_SCHEMA.read_text("utf-8")
 )
 
 

@@ -16,10 +16,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from util import REPO
 
 from vibrails.core.catalogue import load_catalogue
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-"""Shared helpers of the test suite: run the real CLI in a subprocess."""
+"""Shared helpers of the test suite: run the real CLI in a subprocess, write
+files, and check one file in process as ``vibrails check --assume-ai`` would."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vibrails.core.finding import Finding
 
 REPO = Path(__file__).resolve().parents[1]
+#: Test data: the official SARIF schema, the agents' payloads.
+DATA = REPO / "tests" / "data"
+SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
+#: A function with a mutable default (VBR304) that mutates its argument (VBR301).
+BASKET = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
 
 
 def run_vibrails(
@@ -39,3 +49,45 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+def check_example(
+    tmp_path: Path,
+    content: bytes,
+    filename: str,
+    select: tuple[str, ...],
+    config: dict[str, Any],
+    ledger: bytes = b"",
+) -> list[Finding]:
+    """Check one file as ``vibrails check --assume-ai --select …`` would (with a
+    ledger next to it, if given, and the ledger's own findings)."""
+    from vibrails.checks.vbr404_ledger_integrity import ledger_findings
+    from vibrails.config import Config, validate
+    from vibrails.core.selection import Selection
+    from vibrails.discover import Discovered
+    from vibrails.engine.run import check_file
+    from vibrails.provenance.context import prepare as prepare_provenance
+
+    values, _ = validate(config, "example")
+    values["assume-ai"] = True
+    settings = Config(root=tmp_path, source=None, values=values).settings()
+    if ledger:
+        (tmp_path / values["ledger"]).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / values["ledger"]).write_bytes(ledger)
+    selection = Selection.build(list(select), [], [], values["per-file-ignores"])
+    path = tmp_path / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    settings = prepare_provenance(settings, tmp_path, cwd=tmp_path)
+    item = Discovered(path=path, display=filename, project_path=filename)
+    result = check_file(item, settings, selection)
+    assert result.tagged, "--assume-ai must tag every file"
+    return result.findings + ledger_findings(settings, selection.enabled)
+
+
+def positions(findings: list[Finding], code: str) -> list[str]:
+    """``"line:column"`` of the unsuppressed findings of ``code``, sorted."""
+    return sorted(
+        (f"{f.line}:{f.column}" for f in findings if f.code == code and f.suppressed is None),
+        key=lambda p: tuple(int(n) for n in p.split(":")),
+    )

@@ -274,7 +274,7 @@ def check(
         findings = _apply_fixes(items, findings, settings, selection, diff, notes,
                                 output, quiet, exit_zero)
     if known is not None:
-        from vibrails.baseline import apply_baseline
+        from vibrails.suppress.baseline import apply_baseline
 
         findings = apply_baseline(findings, known)
 
@@ -386,7 +386,7 @@ def _apply_fixes(items: Any, findings: Any, settings: Any, selection: Selection,
 
 
 def _load_baseline(path: Path) -> frozenset[str]:
-    from vibrails.baseline import BaselineError, load_baseline
+    from vibrails.suppress.baseline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)

@@ -11,6 +11,11 @@ An entry (``rules/VBR304.toml``; the file name is the code) holds:
 
 * ``code``, ``name`` (kebab-case), ``pillar`` (one of :data:`PILLARS`),
   ``level`` (``error``, ``warning`` or ``note``), ``opt-in`` (bool),
+  ``precision`` (:data:`PRECISIONS`: how often a finding is right, SARIF's
+  ``properties.precision``), ``scope`` (:data:`SCOPES`: where the rule
+  reports: on tagged lines only, anywhere in a tagged file, or on the
+  ledger), ``file-rule`` (bool: the rule judges a whole tagged file from its
+  provenance, without a tree),
   ``tags`` (SARIF ``properties.tags``), ``summary`` (one sentence),
   ``message`` (a :meth:`str.format` template filled with the arguments the
   rule passes to ``report``), and optionally ``[messages]``, other templates
@@ -43,6 +48,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 PILLARS = ("engine", "contracts", "invariants", "state", "provenance")
+#: SARIF's ``properties.precision`` values.
+PRECISIONS = ("very-high", "high", "medium", "low")
+#: ``tagged-lines``: findings only on the tagged lines of a file (a region of
+#: AI code does not make vibrails judge the code around it); ``tagged-file``:
+#: anywhere in a tagged file (the file could not be read or parsed, a
+#: suppression, the file's provenance); ``ledger``: on the ledger's lines.
+SCOPES = ("tagged-lines", "tagged-file", "ledger")
 DOC_SECTIONS = (
     ("what", "What it does"),
     ("why", "Why is this bad?"),
@@ -130,6 +142,17 @@ class RuleInfo:
     messages: dict[str, str] = field(default_factory=dict)
     #: ``vibrails check --fix`` has a safe fix for the rule (``fixable = true``).
     fixable: bool = False
+    #: How often a finding is right (:data:`PRECISIONS`).
+    precision: str = "medium"
+    #: Where the rule reports (:data:`SCOPES`).
+    scope: str = "tagged-lines"
+    #: The rule judges a whole tagged file from its provenance, without a tree.
+    file_rule: bool = False
+
+    @property
+    def module(self) -> str:
+        """The rule's module: ``vibrails.checks.vbr304_mutable_default_argument``."""
+        return f"vibrails.checks.{self.code.lower()}_{self.name.replace('-', '_')}"
 
     @property
     def help_uri(self) -> str:
@@ -239,7 +262,14 @@ def _parse_entry(path: Path) -> RuleInfo:
         source=path.name,
         messages={k: str(v) for k, v in raw.get("messages", {}).items()},
         fixable=bool(raw.get("fixable", False)),
+        precision=raw["precision"],
+        scope=raw["scope"],
+        file_rule=bool(raw.get("file-rule", False)),
     )
+    if info.precision not in PRECISIONS:
+        raise ValueError(f"{path.name}: precision must be one of {', '.join(PRECISIONS)}")
+    if info.scope not in SCOPES:
+        raise ValueError(f"{path.name}: scope must be one of {', '.join(SCOPES)}")
     if info.pillar not in PILLARS:
         raise ValueError(f"{path.name}: unknown pillar {info.pillar!r}")
     if path.stem != info.code:
@@ -290,7 +320,7 @@ KEPT_FOLDER = _PACKAGE / "__pycache__"
 
 
 #: Bumped when :class:`RuleInfo` or :class:`Example` change shape.
-_KEPT_FORMAT = 1
+_KEPT_FORMAT = 2
 
 
 def _read_kept(path: Path) -> dict[str, RuleInfo] | None:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vibrails.checks.shared.provenance import ledger_findings, provenance_findings
-from vibrails.core.catalogue import rule_info
-from vibrails.core.finding import Finding, make_finding
+from vibrails.checks.shared.provenance import provenance_findings
+from vibrails.checks.vbr002_unreadable_file import unreadable_finding
+from vibrails.checks.vbr404_ledger_integrity import ledger_findings
+from vibrails.core.finding import Finding
 from vibrails.core.linehash import line_hashes
 from vibrails.core.selection import Selection
 from vibrails.core.source import Source, read_source
@@ -23,7 +24,7 @@ from vibrails.discover import Discovered
 from vibrails.provenance import sources as provenance_sources
 from vibrails.provenance.context import KEY as PROVENANCE_KEY
 from vibrails.provenance.context import prepare as prepare_provenance
-from vibrails.suppress import apply_suppressions
+from vibrails.suppress.noqa import apply_suppressions
 from vibrails.tagging import Tag, tag_file
 
 if TYPE_CHECKING:
@@ -92,11 +93,8 @@ def _front(
             return FileResult(messages=[f"{item.display}: skipped: {problem}"])
         if "VBR002" not in selection.for_file(item.project_path):
             return FileResult(tagged=True)
-        message = rule_info("VBR002").format_message(problem=problem)
-        finding = make_finding(
-            item.display, "VBR002", message, tag.first_reason, (1, 0, 1, 1), problem
-        )
-        return FileResult([finding], tagged=True)
+        return FileResult([unreadable_finding(item.display, problem, tag.first_reason)],
+                          tagged=True)
     text = source.text
     if tag is None:
         return FileResult()
@@ -158,11 +156,8 @@ def check_file(
     except RecursionError:
         if "VBR002" not in enabled:
             return FileResult(tagged=True)
-        problem = "nested too deeply to analyse"
-        message = rule_info("VBR002").format_message(problem=problem)
-        findings = [
-            make_finding(item.display, "VBR002", message, tag.first_reason, (1, 0, 1, 1), problem)
-        ]
+        findings = [unreadable_finding(item.display, "nested too deeply to analyse",
+                                       tag.first_reason)]
     findings = findings + front.extra
     findings = apply_suppressions(
         findings, text, item.display, tag.first_reason, enabled, is_tagged
@@ -226,7 +221,7 @@ def _check(job: tuple[Discovered, _Front | None]) -> FileResult:
     try:
         return check_file(item, state["settings"], state["selection"], state["cache"], front)
     except Exception as exc:  # a bug outside the rules: VBR000 for this file only
-        from vibrails.engine.tree import internal_error
+        from vibrails.checks.vbr000_internal_error import internal_error
 
         return FileResult([internal_error(item.display, exc, state["settings"])], tagged=True)
 
@@ -239,10 +234,7 @@ def failure_result(
     tag = _tag(item.project_path, source.text or source.head, settings)
     if tag is None or "VBR002" not in selection.for_file(item.project_path):
         return FileResult(messages=[f"{item.display}: skipped: {problem}"])
-    reason = tag.first_reason
-    message = rule_info("VBR002").format_message(problem=problem)
-    finding = make_finding(item.display, "VBR002", message, reason, (1, 0, 1, 1), problem)
-    return FileResult([finding], tagged=True)
+    return FileResult([unreadable_finding(item.display, problem, tag.first_reason)], tagged=True)
 
 
 def run(

@@ -24,15 +24,15 @@ from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 from vibrails.checks import all_rules
 from vibrails.checks.base import FileContext, Report, Rule
 from vibrails.checks.shared.traverse import Dispatch, walk
-from vibrails.core.catalogue import load_catalogue, rule_info
+from vibrails.checks.vbr000_internal_error import internal_finding
+from vibrails.checks.vbr001_syntax_error import syntax_finding
+from vibrails.core.catalogue import rule_info
 from vibrails.core.finding import Finding, make_finding
 from vibrails.core.source import LINE_BREAK
 from vibrails.engine.positions import locate
 from vibrails.tagging import Region, Tag
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-#: Rules that apply to the whole tagged file, whichever lines are tagged.
-_FILE_RULES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
 #: Limits of the machine, not bugs: the file gets VBR002, not VBR000.
 _RESOURCE_ERRORS = (RecursionError, MemoryError)
 
@@ -100,7 +100,7 @@ def check_tree(
             error = (exc.raw_line, exc.raw_column, f"{exc.message} (libcst)")
     if module is None:
         assert error is not None
-        found = _syntax_finding(path, source, tag, error) if "VBR001" in enabled else []
+        found = syntax_finding(path, source, tag, error) if "VBR001" in enabled else []
         return TreeResult(found, whole)
 
     failures: dict[str, Failure] = {}
@@ -213,8 +213,8 @@ def _check_module(
             indent = len(line_text) - len(line_text.lstrip())
             span = (number, indent, number, max(len(line_text.rstrip()), indent))
         reason: str | None = tag.reason or _region_reason(regions, span[0])
-        if reason is None and report.code not in _FILE_RULES:
-            continue
+        if reason is None and rule_info(report.code).scope == "tagged-lines":
+            continue  # outside the tagged lines of a partly tagged file
         text = _slice(lines, span)
         if isinstance(report.node, cst.BaseCompoundStatement):
             text = text.split("\n", 1)[0]  # the header: the body is not the construct
@@ -292,55 +292,9 @@ def _failure_findings(
             end_col = len(_line(LINE_BREAK.split(source), start_line))
             span = (start_line, start_col, start_line, max(end_col, start_col + 1))
         reason = tag.reason_at(span[0]) or tag.first_reason
-        out.append(_internal_finding(path, code, failure.exc, failure.traceback, reason, span,
+        out.append(internal_finding(path, code, failure.exc, failure.traceback, reason, span,
                                      settings))
     return out
-
-
-def _internal_finding(
-    path: str,
-    code: str,
-    exc: BaseException,
-    trace: str,
-    reason: str,
-    span: tuple[int, int, int, int],
-    settings: Mapping[str, Any],
-) -> Finding:
-    """VBR000 naming the failed rule (or the engine) and the exception type.
-
-    The traceback goes to stderr under ``--debug`` only: in the report it
-    would make the output depend on the machine.
-    """
-    where = "the engine"
-    if code in load_catalogue():
-        where = f"rule {code} ({rule_info(code).name})"
-    detail = " ".join(str(exc).split())
-    if len(detail) > 200:
-        detail = detail[:197] + "..."
-    exception = type(exc).__name__ + (f": {detail}" if detail else "")
-    message = rule_info("VBR000").format_message(where=where, exception=exception)
-    if settings.get("_debug"):
-        print(f"vibrails: internal error in {where} on {path}:\n{trace}",
-              file=sys.stderr, flush=True)
-    return make_finding(path, "VBR000", message, reason, span, code)
-
-
-def internal_error(path: str, exc: Exception, settings: Mapping[str, Any]) -> Finding:
-    """VBR000 for a file whose check failed outside the rules (line 1)."""
-    trace = "".join(traceback.format_exception(exc))
-    reason = "assume-ai" if settings.get("assume-ai") else "unknown"
-    return _internal_finding(path, "engine", exc, trace, reason, (1, 0, 1, 1), settings)
-
-
-def _syntax_finding(
-    path: str, source: str, tag: Tag, error: tuple[int, int, str]
-) -> list[Finding]:
-    line, col, message = error
-    text = _line(LINE_BREAK.split(source), line)
-    span = (line, min(col, len(text)), line, len(text) if col < len(text) else col + 1)
-    reason = tag.reason_at(line) or tag.first_reason
-    msg = rule_info("VBR001").format_message(error=message)
-    return [make_finding(path, "VBR001", msg, reason, span, text)]
 
 
 def _def_regions(

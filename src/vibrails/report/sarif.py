@@ -52,10 +52,6 @@ _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommenda
 
 #: Rules whose findings follow from syntax alone, or from exact records.
 #: The others rest on heuristics (reading prose, guessing intent).
-_HIGH_PRECISION = frozenset(
-    "VBR001 VBR002 VBR003 VBR004 VBR303 VBR304 VBR401 VBR402 VBR403 VBR404 VBR405".split()
-)
-
 #: Fields written even when equal to sarif-om's default.
 _ALWAYS_KEEP = frozenset({"level"})
 
@@ -144,14 +140,6 @@ def _tags(rule: RuleInfo) -> list[str]:
     return tags[:MAX_TAGS]
 
 
-def precision(rule: RuleInfo) -> str:
-    """``properties.precision``: the catalogue's ``data.precision``, else by rule."""
-    value = rule.data.get("precision")
-    if value in ("very-high", "high", "medium", "low"):
-        return str(value)
-    return "high" if rule.code in _HIGH_PRECISION else "medium"
-
-
 def descriptor(rule: RuleInfo) -> Any:
     """The ``reportingDescriptor`` of a catalogue rule."""
     markdown = rule.markdown()
@@ -166,7 +154,7 @@ def descriptor(rule: RuleInfo) -> Any:
         default_configuration=om.ReportingConfiguration(level=rule.level),
         properties={
             "tags": _tags(rule),
-            "precision": precision(rule),
+            "precision": rule.precision,
             "problem.severity": _PROBLEM_SEVERITY.get(rule.level, "warning"),
         },
     )

@@ -20,13 +20,11 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from vibrails.checks.base import FileRule
-from vibrails.core.catalogue import rule_info
+from vibrails.core.catalogue import load_catalogue, rule_info
 from vibrails.core.finding import Finding, make_finding
-from vibrails.core.linehash import line_hashes
 from vibrails.core.source import LINE_BREAK
 from vibrails.provenance.attribution import Attribution
 from vibrails.provenance.context import KEY, Provenance, shell_word
@@ -179,21 +177,17 @@ class FileProvenance:
         return line, 0, line, max(len(text.rstrip()), 1)
 
 
-#: The modules of the file rules: importing only these keeps libcst (which the
-#: tree rules import) out of a run that parses nothing, such as a cached one.
-_FILE_RULE_MODULES = (
-    "vbr401_missing_provenance", "vbr402_incomplete_provenance", "vbr403_provenance_drift",
-    "vbr405_unreviewed_ai_code",
-)
-
-
 @functools.cache
 def file_rules() -> list[type[FileRule]]:
     import importlib
 
     found: list[type[FileRule]] = []
-    for name in _FILE_RULE_MODULES:
-        module = importlib.import_module(f"vibrails.checks.{name}")
+    # Only these modules: libcst, which the tree rules import, stays out of a
+    # run that parses nothing (a cached one).
+    for info in load_catalogue().values():
+        if not info.file_rule:
+            continue
+        module = importlib.import_module(info.module)
         found += [
             value for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, FileRule) and value is not FileRule
@@ -228,31 +222,4 @@ def provenance_findings(
         for key, args in cls.check_file(facts):
             message = info.format_message(**args)
             found.append(make_finding(display, cls.code, message, reason, span, key))
-    return found
-
-
-def ledger_findings(settings: Mapping[str, Any], enabled: Collection[str]) -> list[Finding]:
-    """VBR404: the ledger's own problems, on its lines (once per run)."""
-    prov = settings.get(KEY)
-    if "VBR404" not in enabled or not isinstance(prov, Provenance) or not prov.ledger_exists:
-        return []
-    info = rule_info("VBR404")
-    found = []
-    for problem in prov.problems:
-        width = max(len(problem.text), 1)
-        message = info.format_message(problem=problem.message, fix=problem.fix)
-        finding = make_finding(
-            prov.ledger_display, "VBR404", message, "ledger",
-            (problem.line, 0, problem.line, width), f"{problem.message}\0{problem.text}",
-        )
-        if problem.level != finding.level:
-            finding = finding.with_changes(level=problem.level)
-        found.append(finding)
-    if found:
-        try:
-            data = Path(prov.ledger).read_bytes()
-        except OSError:
-            return found
-        hashes = line_hashes(data, {f.line for f in found})
-        found = [f.with_changes(line_hash=hashes.get(f.line, "")) for f in found]
     return found
