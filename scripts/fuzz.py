@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A longer, nightly-style run of the property tests on generated modules.
 
-Runs ``tests/test_properties.py`` with more examples per strategy and a
+Runs ``tests/pipeline/test_properties.py`` with more examples per strategy and a
 random seed for the CLI batch (printed, so that a failure can be replayed):
 
     python scripts/fuzz.py [--examples 2000] [--seed N]
@@ -30,7 +30,7 @@ def main() -> int:
     env = dict(os.environ, VIBRAILS_FUZZ_EXAMPLES=str(args.examples),
                VIBRAILS_FUZZ_SEED=str(seed))
     command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider",
-               "--hypothesis-show-statistics", "tests/test_properties.py"]
+               "--hypothesis-show-statistics", "tests/pipeline/test_properties.py"]
     return subprocess.run(command, cwd=REPO, env=env).returncode
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the tagging corpus's excerpts from real files (``tests/tagging/corpus.jsonl``).
 
-The corpus is what tagging is measured on (``tests/test_tagging_corpus.py``):
+The corpus is what tagging is measured on (``tests/tagging/test_tagging_corpus.py``):
 texts that say an assistant wrote the file ("signed") and texts that look as
 if they might but do not ("not-signed": tools named after models, people
 called Claude or Devin, prompts and UI text in strings, comments about

@@ -91,3 +91,12 @@ def positions(findings: list[Finding], code: str) -> list[str]:
         (f"{f.line}:{f.column}" for f in findings if f.code == code and f.suppressed is None),
         key=lambda p: tuple(int(n) for n in p.split(":")),
     )
+
+
+def sarif_exit(log: dict[str, Any]) -> int:
+    """The exit status a SARIF report calls for with the default ``fail-on``:
+    1 when an unsuppressed result is a warning or an error, else 0."""
+    results = [r for run in log["runs"] for r in run["results"]]
+    failing = any(r.get("level", "warning") in ("warning", "error") and not r.get("suppressions")
+                  for r in results)
+    return 1 if failing else 0

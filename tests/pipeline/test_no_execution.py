@@ -10,7 +10,7 @@ with every rule on (``--select ALL`` plus the opt-in rules by code) in
 every output format, no marker exists.
 
 Symlinks out of the scanned root are not followed (see also
-``tests/test_discover.py::test_links_leading_outside_the_root_are_not_followed``),
+``tests/discover/test_discover.py::test_links_leading_outside_the_root_are_not_followed``),
 and the paths in JSON and SARIF output stay inside the root.
 """
 
@@ -133,7 +133,7 @@ def _all_rules(fmt: str) -> list[str]:
 def test_no_scanned_code_runs(trapped: tuple[Path, Path], fmt: str) -> None:
     root, markers = trapped
     result = _run([str(VIBRAILS), *_all_rules(fmt), "."], cwd=root)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 1, result.stderr  # the trap's code has findings
     assert sorted(p.name for p in markers.iterdir()) == []
     if fmt == "json":
         paths = {f["path"] for f in json.loads(result.stdout)}
@@ -144,7 +144,7 @@ def test_no_scanned_code_runs(trapped: tuple[Path, Path], fmt: str) -> None:
 def test_no_scanned_code_runs_with_fix_and_diff(trapped: tuple[Path, Path]) -> None:
     root, markers = trapped
     result = _run([str(VIBRAILS), *_all_rules("json"), "--diff", "."], cwd=root)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 1, result.stderr  # the trap's code has findings
     assert list(markers.iterdir()) == []
 
 
@@ -153,7 +153,7 @@ def test_no_scanned_code_runs_through_python_dash_p_m(trapped: tuple[Path, Path]
     """``python -m`` puts the current folder on ``sys.path``; ``-P`` does not."""
     root, markers = trapped
     result = _run([sys.executable, "-P", "-m", "vibrails", *_all_rules("sarif"), "."], cwd=root)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 1, result.stderr  # the trap's code has findings
     assert list(markers.iterdir()) == []
 
 
@@ -214,10 +214,9 @@ def test_subproject_config_cannot_reach_outside_the_repository(tmp_path: Path) -
         '[tool.vibrails]\nai-generated = ["../**", "../../**", "../../../**", "/**"]\n'
         'exclude = ["../**"]\nper-file-ignores = { "../**" = ["VBR3"] }\n', "utf-8")
     result = _run([str(VIBRAILS), "check", "--no-cache", "--format", "json", "."], cwd=sub)
-    assert result.returncode in (0, 1, 2), result.stderr
-    if result.returncode == 2:  # refused outright: fine, as long as it says why
-        assert "Traceback" not in result.stderr and result.stderr.strip()
-        return
+    # The globs apply inside the project only: mod.py is tagged (by "/**"),
+    # nothing outside it is checked or named.
+    assert result.returncode == 1, result.stderr
     paths = {f["path"] for f in json.loads(result.stdout)}
-    assert not any(p.startswith("..") or p.startswith("/") for p in paths), paths
+    assert paths == {"mod.py"}, paths
     assert outside.read_text("utf-8").startswith("def f")

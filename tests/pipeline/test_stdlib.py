@@ -107,7 +107,7 @@ def test_stdlib_sample(sample: tuple[Path, list[str]]) -> None:
         "check", "--assume-ai", "--no-cache", "--jobs", "2", "--format", "sarif",
         "-o", "out.sarif", *copies, cwd=root, env=SAFE_PATH,
     )
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 1, result.stderr  # the sample has warnings
     assert "Traceback" not in result.stderr
     log = json.loads((root / "out.sarif").read_text("utf-8"))
     jsonschema.validate(log, SCHEMA)

@@ -70,8 +70,10 @@ def test_a_fifo_named_on_the_command_line(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.py")
     result = run_vibrails("check", "--no-cache", "--format", "flake8", "pipe.py", "ok.py",
                           cwd=tmp_path)
-    # Never opened (it would block): skipped with a message, or refused.
-    assert result.returncode in (1, 2), result.stderr
+    # Never opened (it would block): skipped with a message; ok.py is still checked.
+    assert result.returncode == 1, result.stderr
+    assert "ok.py:2:9: VBR304" in result.stdout
+    assert "pipe.py: skipped: not a regular file" in result.stderr
     assert "pipe.py" in result.stderr and "Traceback" not in result.stderr
     if result.returncode == 1:
         assert "ok.py:2:9: VBR304" in result.stdout
@@ -88,7 +90,9 @@ def test_a_fifo_inside_a_scanned_folder_is_skipped(tmp_path: Path) -> None:
 
 def test_a_device_file_as_path(tmp_path: Path) -> None:
     result = run_vibrails("check", "--no-cache", "/dev/null", cwd=tmp_path)
-    assert result.returncode in (0, 2) and "Traceback" not in result.stderr
+    # Skipped with a message, never read: nothing is checked.
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "dev/null: skipped: not a regular file" in result.stderr
 
 
 def test_invalid_toml_on_the_command_line(tmp_path: Path) -> None:

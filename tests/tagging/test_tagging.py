@@ -276,8 +276,8 @@ def check_json(root: Path, *args: str) -> list[dict[str, Any]]:
     result = run_vibrails(
         "check", "--format", "json", "--no-cache", "--select", "VBR001,VBR304", *args, cwd=root
     )
-    assert result.returncode in (0, 1), result.stderr
     findings: list[dict[str, Any]] = json.loads(result.stdout)
+    assert result.returncode == (1 if findings else 0), result.stderr
     return findings
 
 
