@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from util import check_example
 
-from vibrails.commands.fix import fix_source
+from vibrails.checks.vbr304_mutable_default_argument import fix_source
 from vibrails.core.catalogue import Example, load_catalogue
 
 CODE = "VBR304"

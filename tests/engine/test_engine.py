@@ -10,8 +10,8 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from vibrails.checks.base import Rule
+from vibrails.checks.shared.positions import compute_spans
 from vibrails.checks.shared.traverse import Dispatch, children, walk
-from vibrails.engine.positions import compute_spans
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 #: Whitespace and punctuation: the walker skips them on purpose.
@@ -211,7 +211,7 @@ if 0:
 
 
 def _definition_spans(source: str) -> tuple[dict[int, tuple[int, int, int, int]] | None, dict[int, tuple[int, int, int, int]]]:
-    from vibrails.engine.positions import _code_spans, _cst_statements
+    from vibrails.checks.shared.positions import _code_spans, _cst_statements
 
     module = cst.parse_module(source)
     code = compile(source, "<test>", "exec", dont_inherit=True)

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from vibrails.checks.base import Rule
-from vibrails.checks.shared.mutation import MUTATING_METHODS
+from vibrails.checks.shared.mutation import MUTATING_METHODS, mutable_kind
 from vibrails.checks.shared.names import dotted
-from vibrails.checks.vbr304_mutable_default_argument import mutable_kind
 
 _FIELD_DECORATORS = frozenset(
     {"dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass", "attr.s",

@@ -23,13 +23,13 @@ from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 
 from vibrails.checks import all_rules
 from vibrails.checks.base import FileContext, Report, Rule
+from vibrails.checks.shared.positions import locate
 from vibrails.checks.shared.traverse import Dispatch, walk
 from vibrails.checks.vbr000_internal_error import internal_finding
 from vibrails.checks.vbr001_syntax_error import syntax_finding
 from vibrails.core.catalogue import rule_info
 from vibrails.core.finding import Finding, make_finding
 from vibrails.core.source import LINE_BREAK
-from vibrails.engine.positions import locate
 from vibrails.tagging import Region, Tag
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
