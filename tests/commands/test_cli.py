@@ -10,7 +10,7 @@ import pytest
 from util import run_vibrails, write
 
 from vibrails import __version__
-from vibrails.commands.cli import use_colour
+from vibrails.commands.check import use_colour
 
 TAGGED_BAD = "# @ai-generated model=m prompt=p.md\ndef add(item, basket=[]):\n    return basket\n"
 TAGGED_OK = "# @ai-generated model=m prompt=p.md\ndef add(item, basket=None):\n    return basket\n"

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
 
 from vibrails import __version__
-from vibrails.config import FAIL_ON, ConfigError, check_codes, load_config, search_start
+from vibrails.commands.common import UsageError
+from vibrails.config import FAIL_ON, ConfigError
 from vibrails.core.catalogue import load_catalogue
-from vibrails.core.finding import level_rank
-from vibrails.report import FORMAT_NAMES, ReportContext, renderer
+from vibrails.report import FORMAT_NAMES
 
 if TYPE_CHECKING:
-    from vibrails.core.selection import Selection
-    from vibrails.engine.cache import Cache
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,10 +43,6 @@ class SuggestingChoice(click.Choice):  # type: ignore[type-arg]
             raise click.BadParameter(
                 f"{exc.message} Did you mean {close[0]!r}?", ctx=ctx, param=param
             ) from None
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for (exit 2)."""
 
 
 def _fail(message: str) -> NoReturn:
@@ -80,12 +73,6 @@ def _guarded(func: F) -> F:
             _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
 
     return wrapper  # type: ignore[return-value]
-
-
-def _codes(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [c.strip().upper() for c in value.split(",") if c.strip()]
 
 
 class _LazyGroup(click.Group):
@@ -157,283 +144,12 @@ def main() -> None:
               help="List each file with whether it is tagged and why; check nothing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def check(
-    paths: tuple[Path, ...],
-    fmt: str,
-    output: Path | None,
-    select: str | None,
-    extend_select: str | None,
-    ignore: str | None,
-    assume_ai: bool | None,
-    git_trailers: bool | None,
-    config_path: Path | None,
-    jobs: int | None,
-    no_cache: bool,
-    cache_dir: Path | None,
-    timeout_per_file: float | None,
-    exit_zero: bool,
-    fail_on: str | None,
-    show_statistics: bool,
-    force_exclude: bool,
-    fix: bool,
-    diff: bool,
-    baseline: Path | None,
-    quiet: bool,
-    colour: str,
-    stdin_filename: Path | None,
-    show_files: bool,
-    debug: bool,
-) -> None:
+def check(**options: Any) -> None:
     """Check PATHS (default: the current folder; '-' reads standard input)."""
-    # Imported here, not at the top: `vibrails hook` and `--version` do without them.
-    from vibrails.core.selection import Layer, Selection
-    from vibrails.discover import Discoverer
-    from vibrails.engine.run import default_jobs, run
+    # Imported here, not at the top: `vibrails hook` and `--version` do without it.
+    from vibrails.commands.check import CheckOptions, run_check
 
-    started = time.perf_counter()
-    known = _load_baseline(baseline) if baseline is not None else None
-    from_stdin = Path("-") in paths
-    if from_stdin and len(paths) > 1:
-        raise UsageError("'-' reads one file from standard input: give no other path")
-    if from_stdin and (fix or diff):
-        raise UsageError("--fix and --diff rewrite files: they do not apply to standard input")
-    if stdin_filename is not None and not from_stdin:
-        raise UsageError("--stdin-filename names the file read from standard input: give '-'")
-    stdin_name = stdin_filename or Path("stdin.py")
-    # The configuration (and so the ledger and the repository) is found from
-    # the checked path, as ruff does, not from the current folder.
-    start = search_start([stdin_name] if from_stdin else list(paths))
-    config = load_config(config_path, start=start)
-    values = config.values
-    if assume_ai:
-        values["assume-ai"] = True
-    if git_trailers:
-        values["git-trailers"] = True
-    if fail_on:
-        values["fail-on"] = fail_on
-    if timeout_per_file:
-        values["timeout-per-file"] = timeout_per_file
-    notes = list(config.warnings)
-    for option, given in (("--select", select), ("--extend-select", extend_select),
-                          ("--ignore", ignore)):
-        codes = _codes(given)
-        if codes is not None:
-            try:
-                check_codes(codes, "command line", option)
-            except ConfigError as exc:
-                message = str(exc)
-                hint = message[message.find(" (did you mean"):] if "(did you mean" in message else ""
-                raise UsageError(f"{option}: unknown rule code in {given!r}{hint}") from exc
-    selection = Selection.from_config(
-        values, Layer(_codes(select), _codes(extend_select) or [], _codes(ignore) or [])
-    )
-    discoverer = Discoverer(config.root, config.exclude_globs, force_exclude)
-    stdin_folder = None
-    if from_stdin:
-        import tempfile
-
-        stdin_folder = tempfile.TemporaryDirectory(prefix="vibrails-stdin-")
-        content = Path(stdin_folder.name) / (stdin_name.name or "stdin.py")
-        content.write_bytes(sys.stdin.buffer.read())
-        item = discoverer.named(stdin_name, content)
-        items = [] if item is None else [item]
-        no_cache = True
-    else:
-        try:
-            items = discoverer.discover(list(paths) or [Path(".")])
-        except FileNotFoundError as exc:
-            raise UsageError(f"path not found: {exc}") from exc
-    notes += discoverer.messages
-
-    if show_files:
-        _show_files(items, config, notes, output, quiet)
-        return
-
-    cache = None
-    if not no_cache:
-        folder = cache_dir or (config.root / values["cache-dir"])
-        cache, problem = _open_cache(folder, config.fingerprint())
-        if problem:
-            notes.append(problem)
-
-    show_progress = not quiet and sys.stderr.isatty() and len(items) >= 200
-    progress = _progress_bar(len(items)) if show_progress else None
-    settings = config.settings()
-    settings["_debug"] = debug  # VBR000: tracebacks on stderr
-    # The blame cache of trailer-scope = "lines" follows the result cache.
-    settings["_no_cache"] = no_cache
-    settings["_cache_dir"] = str(cache_dir or (config.root / values["cache-dir"]))
-    # Ledger, trailers, attribution logs: read once here, looked up per file.
-    settings = _provenance(settings, config.root)
-    results = run(items, settings, selection, jobs or default_jobs(), cache, progress)
-    if show_progress:
-        click.echo("\r\x1b[K", nl=False, err=True)
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
-    notes += [m for r in results for m in r.messages]
-    if fix or diff:
-        findings = _apply_fixes(items, findings, settings, selection, diff, notes,
-                                output, quiet, exit_zero)
-    if known is not None:
-        from vibrails.suppress.baseline import apply_baseline
-
-        findings = apply_baseline(findings, known)
-
-    catalogue = load_catalogue()
-    context = ReportContext(
-        rules={code: catalogue[code] for code in sorted(selection.enabled)},
-        root=Path.cwd(),
-        color=fmt == "text" and use_colour(colour, os.environ, output is None and _is_tty()),
-        files_checked=len(items),
-        files_tagged=sum(1 for r in results if r.tagged),
-        notes=notes,
-        command_line=" ".join(["vibrails", *sys.argv[1:]]) if sys.argv else "vibrails check",
-    )
-    text = renderer(fmt)(findings, context)
-    if quiet and fmt == "text":
-        text = renderer("flake8")(findings, context)
-    if show_statistics:
-        from vibrails.report.statistics import statistics
-
-        text += statistics(findings)
-    _write(text, output)
-    if not quiet:
-        for note in notes:
-            click.echo(f"vibrails: warning: {note}", err=True)
-        if debug:
-            click.echo(f"vibrails: {len(items)} files in {time.perf_counter() - started:.2f}s",
-                       err=True)
-    threshold = values["fail-on"]
-    failing = threshold != "none" and any(
-        f.suppressed is None and level_rank(f.level) >= level_rank(threshold) for f in findings
-    )
-    internal = sorted({f.path for f in findings if f.code == "VBR000"})
-    if internal:  # VBR000: results are incomplete, whatever --exit-zero says
-        click.echo(f"vibrails: error: internal error in {len(internal)} file(s), first "
-                   f"{internal[0]}; see VBR000 in the report", err=True)
-        sys.exit(2)
-    sys.exit(1 if failing and not exit_zero else 0)
-
-
-def _provenance(settings: dict[str, Any], root: Path) -> dict[str, Any]:
-    from vibrails.provenance.context import ProvenanceError
-    from vibrails.provenance.context import prepare as prepare_provenance
-
-    try:
-        return prepare_provenance(settings, root)
-    except ProvenanceError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def use_colour(option: str, environ: Mapping[str, str], tty: bool) -> bool:
-    """Whether to colour: ``--color always|never`` wins; then ``NO_COLOR`` (any
-    non-empty value: no colour, per no-color.org); then ``FORCE_COLOR`` (any
-    non-empty value but ``0``: colour, even in a pipe); else on a terminal."""
-    if option != "auto":
-        return option == "always"
-    if environ.get("NO_COLOR"):
-        return False
-    force = environ.get("FORCE_COLOR")
-    if force and force != "0":
-        return True
-    return tty
-
-
-def _is_tty() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):  # a closed or replaced stdout
-        return False
-
-
-def _show_files(items: Any, config: Any, notes: list[str], output: Path | None,
-                quiet: bool) -> None:
-    """``--show-files``: tag every file as a check would, print why; exit 0."""
-    from vibrails.commands.showfiles import show_files
-    from vibrails.engine.run import tag_of
-
-    settings = _provenance(config.settings(), config.root)
-    rows = []
-    for item in sorted(items, key=lambda item: item.display):
-        tag, problem = tag_of(item, settings)
-        rows.append((item.display, tag, problem))
-    _write(show_files(rows), output)
-    if not quiet:
-        for note in notes:
-            click.echo(f"vibrails: warning: {note}", err=True)
-    sys.exit(0)
-
-
-def _apply_fixes(items: Any, findings: Any, settings: Any, selection: Selection, diff: bool,
-                 notes: list[str], output: Path | None, quiet: bool, exit_zero: bool) -> Any:
-    """``--fix``: fix, return the findings left. ``--diff``: print the diff and exit
-    (1 when something would change, as ruff does)."""
-    from vibrails.commands.fix import apply_fixes
-
-    outcome = apply_fixes(items, findings, settings, selection, write=not diff)
-    notes += outcome.messages
-    if diff:
-        _write(outcome.diff, output)
-        if not quiet:
-            for note in notes:
-                click.echo(f"vibrails: warning: {note}", err=True)
-            click.echo(f"vibrails: {outcome.fixed} fix(es) available in {outcome.files} file(s)",
-                       err=True)
-        sys.exit(1 if outcome.fixed and not exit_zero else 0)
-    if not quiet and outcome.fixed:
-        click.echo(f"vibrails: fixed {outcome.fixed} finding(s) in {outcome.files} file(s)",
-                   err=True)
-    return outcome.findings
-
-
-def _load_baseline(path: Path) -> frozenset[str]:
-    from vibrails.suppress.baseline import BaselineError, load_baseline
-
-    try:
-        return load_baseline(path)
-    except BaselineError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
-    """A usable cache, or ``None`` and the reason (one warning, run goes on)."""
-    from vibrails.engine.cache import Cache  # not imported by --no-cache runs
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-        gitignore = folder / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# Created by vibrails.\n*\n", encoding="utf-8")
-    except OSError as exc:
-        return None, f"cache disabled: cannot write to {folder}: {exc.strerror or exc}"
-    return Cache(folder, fingerprint), None
-
-
-def _progress_bar(total: int) -> Callable[[int], None]:
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        click.echo(f"\r[{bar}] {done}/{total} files", nl=False, err=True)
-
-    return advance
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    run_check(CheckOptions(**options))
 
 
 @main.command()
