@@ -151,13 +151,7 @@ def record(
         if not any((base / prompt).is_file() for base in (where.repo_root, where.config_root)):
             click.echo(f"vibrails: warning: prompt {prompt!r} is not a file in the repository "
                        "(VBR402 will report it)", err=True)
-    created = not where.ledger.exists()
-    for message in append(where.ledger, events):
-        click.echo(f"vibrails: warning: {message}", err=True)
-    if created:
-        added = ensure_gitattributes(where.ledger)
-        if added:
-            click.echo(f"vibrails: {added}", err=True)
+    _append(where.ledger, events)
     for event in events:
         sha = (event["sha256"] or "-")[:12]
         click.echo(f"recorded {kind} {event['path']} (sha256 {sha}) in {where.shown}")
@@ -318,12 +312,18 @@ def import_command(config_path: Path | None) -> None:
         click.echo(f"nothing to import ({skipped} record(s) already in {where.shown}; "
                    f"looked at {AGENT_TRACE} and refs/notes/ai)")
         return
-    created = not where.ledger.exists()
-    for message in append(where.ledger, events):
-        click.echo(f"vibrails: warning: {message}", err=True)
-    if created:
-        added = ensure_gitattributes(where.ledger)
-        if added:
-            click.echo(f"vibrails: {added}", err=True)
+    _append(where.ledger, events)
     click.echo(f"imported {len(events)} event(s) into {where.shown} "
                f"({skipped} already there)")
+
+
+def _append(ledger: Path, events: list[dict[str, Any]]) -> None:
+    """Append ``events`` (warnings on stderr); a new ledger gets its git
+    attributes (``merge=union``), said on stderr."""
+    created = not ledger.exists()
+    for message in append(ledger, events):
+        click.echo(f"vibrails: warning: {message}", err=True)
+    if created:
+        added = ensure_gitattributes(ledger)
+        if added:
+            click.echo(f"vibrails: {added}", err=True)

@@ -41,7 +41,7 @@ from vibrails.tagging.markers import (
     scan_code_markers,
     scan_header,
 )
-from vibrails.tagging.signatures import find_signature
+from vibrails.tagging.signatures import Signature, find_signature
 from vibrails.tagging.thirdparty import find_marker_at
 
 
@@ -143,11 +143,7 @@ def _marker_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
     """The project's own ``markers``/``extend-markers`` patterns, in the header."""
     patterns = settings.get("_marker_patterns", ())
     found = find_marker_at(facts.header, patterns) if patterns else None
-    if found is None:
-        return None
-    reason = f"marker:{found.text}"
-    facts.evidence[reason] = found.line
-    return reason
+    return None if found is None else _marker_reason(facts, found)
 
 
 def _signature_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | None:
@@ -157,8 +153,11 @@ def _signature_source(facts: FileFacts, settings: Mapping[str, Any]) -> str | No
         return None
     names: Assistants = settings.get("_assistants") or assistants()
     found = find_signature(facts.text, facts.header, names)
-    if found is None:
-        return None
+    return None if found is None else _marker_reason(facts, found)
+
+
+def _marker_reason(facts: FileFacts, found: Signature) -> str:
+    """``marker:<the text>``, its line kept as the evidence of the tag."""
     reason = f"marker:{found.text}"
     facts.evidence[reason] = found.line
     return reason
