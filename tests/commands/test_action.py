@@ -336,6 +336,8 @@ def test_only_changed_checks_the_files_the_pull_request_changed(
     git("push", "-q", "origin", "HEAD:main")
     git("checkout", "-q", "-b", "feature")
     (clone / "pkg/new.py").write_text(new)
+    # old.py gains a function: its old finding stays off the review, the new one is on it
+    (clone / "pkg/old.py").write_text(old + "\n\ndef _later(y={}):\n    return y\n")
     (clone / "notes.txt").write_text("not python\n")
     git("add", "-A")
     git("commit", "-q", "-m", "feature")
@@ -345,10 +347,12 @@ def test_only_changed_checks_the_files_the_pull_request_changed(
     results = runner.run({"only-changed": "true"}, only=("check",))
     check = results["check"]
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "1 changed Python file(s) since main" in check.stdout
-    annotations = [line for line in check.stdout.splitlines() if line.startswith("::")]
-    assert len(annotations) == 1 and "file=pkg/new.py" in annotations[0]
-    assert runner.outputs["check"]["findings"] == "1"
+    assert "2 changed Python file(s) since main" in check.stdout
+    annotations = sorted(line for line in check.stdout.splitlines() if line.startswith("::"))
+    assert len(annotations) == 2, annotations
+    assert "file=pkg/new.py,line=5" in annotations[0]
+    assert "file=pkg/old.py,line=9" in annotations[1]
+    assert runner.outputs["check"]["findings"] == "2"
 
     # Nothing changed: no finding, and the SARIF is still there for the upload.
     git("checkout", "-q", "main")

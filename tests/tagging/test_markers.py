@@ -10,12 +10,12 @@ from __future__ import annotations
 import ast
 import io
 import re
-import time
 import tokenize
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from util import best_time
 
 from vibrails.tagging.assistants import assistants
 from vibrails.tagging.markers import (
@@ -233,9 +233,8 @@ def test_parse_marker_rejects(line: str) -> None:
     ['a="\\" ' * 50_000, 'a="' + "x " * 200_000, '"a b"x ' * 50_000, "k= " * 100_000],
 )
 def test_field_parser_is_linear(rest: str) -> None:
-    start = time.perf_counter()
+    assert best_time(parse_marker, "# @ai-generated " + rest, 1) < 1.0
     marker = parse_marker("# @ai-generated " + rest, 1)
-    assert time.perf_counter() - start < 1.0
     assert marker is not None and len(marker.errors) <= 5
 
 
@@ -634,18 +633,6 @@ def test_lone_markers_with_carriage_returns_and_form_feeds() -> None:
     assert scan_regions(text) == [(3, 3)]
 
 
-def _timed(func: object, *args: object) -> float:
-    """The best of three runs: a sanity bound on the work, not on the scheduler
-    (a loaded machine can stall one run for seconds)."""
-    assert callable(func)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        func(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -665,8 +652,8 @@ def _timed(func: object, *args: object) -> float:
 )
 def test_scanners_are_linear(text: str) -> None:
     """A sanity bound, not a benchmark: 20,000 marker-like lines well under a second."""
-    assert _timed(scan_code_markers, text) < 1.0
-    assert _timed(scan_header, text) < 0.5
+    assert best_time(scan_code_markers, text) < 1.0
+    assert best_time(scan_header, text) < 0.5
 
 
 def test_lone_run_is_all_above_def() -> None:
@@ -826,7 +813,7 @@ def test_long_match_is_cut_in_the_reason() -> None:
     ],
 )
 def test_third_party_patterns_stay_linear_on_huge_header_lines(text: str) -> None:
-    assert _timed(third_party, text) < 1.0
+    assert best_time(third_party, text) < 1.0
 
 
 # -- signatures: properties ---------------------------------------------------
@@ -885,4 +872,4 @@ def test_a_signature_tags_wherever_the_rest_of_the_file_goes(
 def test_signature_search_stays_linear(text: str) -> None:
     """A sanity bound against quadratic work, not a benchmark: 20,000 lines that
     name assistants take about a second; a quadratic scan would take minutes."""
-    assert _timed(third_party, text) < 5.0
+    assert best_time(third_party, text) < 5.0

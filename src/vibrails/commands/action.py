@@ -4,7 +4,8 @@
 environment (never interpolated into a script). This module
 
 1. chooses the paths: the ``paths`` input, or with ``only-changed`` the Python
-   files the pull request changed since its merge base with the base branch;
+   files the pull request changed since its merge base with the base branch,
+   reporting only on the lines it changed (``--diff-base``);
 2. runs ``vibrails check --format sarif -o FILE`` once, with ``fail-on`` and
    the extra ``args``. SARIF is the richest format (every result, suppressed
    ones included, with rule metadata and both fingerprints), so that file *is*
@@ -213,9 +214,9 @@ def _git(*args: str) -> str:
     return result.stdout
 
 
-def changed_files(base_ref: str) -> list[str]:
-    """Python files added, copied, modified or renamed since the merge base
-    of ``HEAD`` with the base branch (fetched when missing)."""
+def changed_files(base_ref: str) -> tuple[str, list[str]]:
+    """The merge base of ``HEAD`` with the base branch (fetched when missing),
+    and the Python files added, copied, modified or renamed since."""
     _git("fetch", "--no-tags", "--quiet", "origin", base_ref)
     try:
         base = _git("merge-base", "FETCH_HEAD", "HEAD").strip()
@@ -233,7 +234,7 @@ def changed_files(base_ref: str) -> list[str]:
             path = top / name
             if path.is_file():
                 out.append(os.path.relpath(path, cwd).replace(os.sep, "/"))
-    return sorted(out)
+    return base, sorted(out)
 
 
 def _within(path: str, folders: Sequence[str]) -> bool:
@@ -280,11 +281,13 @@ def main(env: Mapping[str, str] | None = None) -> int:
         if _true(env.get("VIBRAILS_ONLY_CHANGED", "")):
             base_ref = env.get("GITHUB_BASE_REF", "")
             if base_ref:
-                files = [f for f in changed_files(base_ref) if _within(f, paths)]
+                base, changed = changed_files(base_ref)
+                files = [f for f in changed if _within(f, paths)]
                 print(f"vibrails: {len(files)} changed Python file(s) since {base_ref}",
                       flush=True)
                 if files:
-                    options, targets = ["--force-exclude"], files
+                    # Those files, and in them only the lines the pull request changed.
+                    options, targets = ["--force-exclude", "--diff-base", base], files
                 else:  # nothing to check: one run on an empty folder keeps the outputs
                     empty = tempfile.TemporaryDirectory(dir=temp)
                     targets = [empty.name]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from vibrails.discover import Discovered
     from vibrails.engine.cache import Cache
     from vibrails.engine.run import FileResult
+    from vibrails.suppress.changed import ChangedLines
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class CheckOptions:
     stdin_filename: Path | None
     show_files: bool
     debug: bool
+    diff_base: str | None = None
 
     @property
     def from_stdin(self) -> bool:
@@ -84,6 +86,10 @@ class Run:
     stdin_folder: TemporaryDirectory[str] | None = None
     #: What the workers get (:func:`settings_of`), once the check starts.
     settings: dict[str, Any] = field(default_factory=dict)
+    #: ``--diff-base``: the lines the change touched, and how many findings
+    #: were on other lines (counted, not listed).
+    changed: ChangedLines | None = None
+    unchanged: int = 0
 
     @property
     def values(self) -> dict[str, Any]:
@@ -98,9 +104,15 @@ def run_check(options: CheckOptions) -> None:
     discover(run)
     if options.show_files:
         _show_files(run)
+    if options.diff_base is not None:
+        run.changed = _changes(run, options.diff_base)
     results = check_files(run)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     run.notes += [m for r in results for m in r.messages]
+    if run.changed is not None:
+        from vibrails.suppress.changed import keep_changed
+
+        findings, run.unchanged = keep_changed(findings, run.changed)
     if options.fix or options.diff:
         findings = _apply_fixes(run, findings)
     if known is not None:
@@ -123,6 +135,8 @@ def configure(options: CheckOptions) -> Run:
         raise UsageError("'-' reads one file from standard input: give no other path")
     if options.from_stdin and (options.fix or options.diff):
         raise UsageError("--fix and --diff rewrite files: they do not apply to standard input")
+    if options.from_stdin and options.diff_base is not None:
+        raise UsageError("--diff-base compares files with git: it does not apply to standard input")
     if options.stdin_filename is not None and not options.from_stdin:
         raise UsageError("--stdin-filename names the file read from standard input: give '-'")
     stdin_name = options.stdin_filename or Path("stdin.py")
@@ -225,6 +239,8 @@ def report(run: Run, findings: list[Finding], results: list[FileResult]) -> None
         files_checked=len(run.items),
         files_tagged=sum(1 for r in results if r.tagged),
         notes=run.notes,
+        unchanged=run.unchanged,
+        diff_base=options.diff_base,
         command_line=" ".join(["vibrails", *sys.argv[1:]]) if sys.argv else "vibrails check",
     )
     text = renderer(options.fmt)(findings, context)
@@ -236,6 +252,9 @@ def report(run: Run, findings: list[Finding], results: list[FileResult]) -> None
         text += statistics(findings)
     write_output(text, options.output)
     _print_notes(run)
+    if run.changed is not None and options.fmt != "text" and not options.quiet:
+        click.echo(f"vibrails: {run.unchanged} finding(s) on lines unchanged since "
+                   f"{options.diff_base} not listed", err=True)
 
 
 def exit_status(run: Run, findings: list[Finding]) -> int:
@@ -251,6 +270,17 @@ def exit_status(run: Run, findings: list[Finding]) -> int:
                    f"{internal[0]}; see VBR000 in the report", err=True)
         return 2
     return 1 if failing and not run.options.exit_zero else 0
+
+
+def _changes(run: Run, rev: str) -> ChangedLines:
+    """``--diff-base``: the lines changed since the merge base with ``rev``, in
+    the repository of the configuration (exit 2 when git cannot tell)."""
+    from vibrails.suppress.changed import DiffError, changed_lines
+
+    try:
+        return changed_lines(run.config.root, rev)
+    except DiffError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _no_cache(run: Run) -> bool:

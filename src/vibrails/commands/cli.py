@@ -142,6 +142,9 @@ def main() -> None:
                    "configuration, tags and per-file-ignores apply (default: stdin.py).")
 @click.option("--show-files", is_flag=True,
               help="List each file with whether it is tagged and why; check nothing.")
+@click.option("--diff-base", metavar="REV",
+              help="Report only findings on lines added or changed since the merge base "
+                   "with REV (the others are counted, not listed).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def check(**options: Any) -> None:

@@ -25,6 +25,10 @@ class ReportContext:
     #: Notes about the run itself (SARIF ``toolExecutionNotifications``).
     notes: list[str] = field(default_factory=list)
     command_line: str = "vibrails check"
+    #: ``--diff-base REV``: REV, and how many findings were on lines the change
+    #: did not touch (counted, not listed).
+    diff_base: str | None = None
+    unchanged: int = 0
 
 
 Renderer = Callable[[list[Finding], ReportContext], str]

@@ -34,6 +34,9 @@ def summary(findings: list[Finding], context: ReportContext) -> str:
     files = f"{context.files_tagged} tagged of {context.files_checked} files checked"
     suppressed = len(findings) - len(shown)
     extra = f", {suppressed} suppressed" if suppressed else ""
+    if context.diff_base is not None:
+        extra += (f"; {context.unchanged} more on lines unchanged since {context.diff_base}, "
+                  "not shown")
     if not shown:
         return f"All checks passed ({files}{extra})."
     total = len(shown)

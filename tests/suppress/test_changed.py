@@ -1,0 +1,139 @@
+"""Changed-lines mode, ``vibrails check --diff-base REV`` (src/vibrails/suppress/changed.py),
+on real git histories built here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from util import run_vibrails, write
+
+HEADER = "# @ai-generated\n"
+OLD = HEADER + (
+    "def add(item, basket=[]):\n"        # 2: VBR304, untouched
+    "    return basket\n"
+    "\n"
+    "\n"
+    "def tally(name, counts={}):\n"      # 6: VBR304, this line changes below
+    "    return counts\n"
+)
+INVARIANT = HEADER + (
+    "class Account:\n"                   # 2: VBR201 is reported here
+    "    def __init__(self):\n"
+    "        self.balance = 0\n"
+    "\n"
+    "    def deposit(self, amount):\n"
+    "        self.balance += amount\n"
+)
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=t@example.com",
+         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """``main`` holds OLD and INVARIANT; the work continues on ``feature``."""
+    _git(tmp_path, "init", "-q")
+    write(tmp_path, {"pyproject.toml": '[tool.vibrails]\nignore = ["VBR401"]\n',
+                     "app/basket.py": OLD, "app/account.py": INVARIANT})
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "main")
+    _git(tmp_path, "checkout", "-q", "-b", "feature")
+    return tmp_path
+
+
+def _found(root: Path, *args: str, cwd: Path | None = None) -> tuple[list[tuple[str, int, str]], str]:
+    result = run_vibrails("check", "--no-cache", "--format", "json", "--select",
+                          "VBR201,VBR304", *args, cwd=cwd or root)
+    assert "Traceback" not in result.stderr, result.stderr
+    findings = json.loads(result.stdout)
+    assert result.returncode == (1 if findings else 0), result.stderr
+    return sorted((f["path"], f["line"], f["code"]) for f in findings), result.stderr
+
+
+def test_only_findings_on_changed_lines_are_listed(repo: Path) -> None:
+    write(repo, {"app/basket.py": OLD.replace("tally(name, counts={})", "tally(who, counts={})")
+                 + "\n\ndef extend(items, extra=[]):\n    return items + extra\n"})
+    _git(repo, "commit", "-qam", "change tally, add extend")
+    everything, _ = _found(repo)
+    assert ("app/basket.py", 2, "VBR304") in everything
+    found, stderr = _found(repo, "--diff-base", "main")
+    assert found == [("app/basket.py", 6, "VBR304"), ("app/basket.py", 10, "VBR304")]
+    assert "2 finding(s) on lines unchanged since main not listed" in stderr  # add, Account
+    text = run_vibrails("check", "--no-cache", "--select", "VBR201,VBR304",
+                        "--diff-base", "main", cwd=repo)
+    assert "Found 2 findings (2 warnings; 2 more on lines unchanged since main, not shown)" \
+        in text.stdout
+
+
+def test_uncommitted_edits_and_untracked_files_count(repo: Path) -> None:
+    write(repo, {"app/new.py": HEADER + "def f(x=[]):\n    return x\n",
+                 "app/basket.py": OLD.replace("    return counts\n", "    return dict(counts)\n")})
+    found, _ = _found(repo, "--diff-base", "main")
+    # the untracked file whole; tally's body changed, so its def's finding counts
+    assert found == [("app/basket.py", 6, "VBR304"), ("app/new.py", 2, "VBR304")]
+
+
+def test_a_class_finding_counts_when_its_body_changed(repo: Path) -> None:
+    found, _ = _found(repo, "--diff-base", "main")
+    assert found == []
+    write(repo, {"app/account.py": INVARIANT + "\n    def withdraw(self, amount):\n"
+                                               "        self.balance -= amount\n"})
+    found, _ = _found(repo, "--diff-base", "main")
+    assert found == [("app/account.py", 2, "VBR201")]
+
+
+def test_a_renamed_file_has_only_its_edited_lines(repo: Path) -> None:
+    _git(repo, "mv", "app/basket.py", "app/cart.py")
+    _git(repo, "commit", "-qm", "rename")
+    assert _found(repo, "--diff-base", "main")[0] == []
+    write(repo, {"app/cart.py": (repo / "app/cart.py").read_text().replace(
+        "add(item, basket=[])", "add(thing, basket=[])")})
+    assert _found(repo, "--diff-base", "main")[0] == [("app/cart.py", 2, "VBR304")]
+
+
+def test_from_a_folder_inside_the_repository(repo: Path) -> None:
+    write(repo, {"app/new.py": HEADER + "def f(x=[]):\n    return x\n"})
+    found, _ = _found(repo, "--diff-base", "main", ".", cwd=repo / "app")
+    assert found == [("new.py", 2, "VBR304")]
+
+
+def test_a_shallow_clone_without_the_merge_base_says_what_to_fetch(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for number in range(3):
+        write(repo, {f"app/m{number}.py": HEADER + "X = 1\n"})
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-qm", f"commit {number}")
+    clone = tmp_path_factory.mktemp("clone") / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch",
+                    f"file://{repo}", str(clone)], check=True, capture_output=True)
+    result = run_vibrails("check", "--no-cache", "--diff-base", "origin/main", cwd=clone)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "shallow" in result.stderr and "git fetch --deepen" in result.stderr
+    assert result.stdout == "", "never a silent full run"
+
+
+@pytest.mark.parametrize(("rev", "message"), [
+    ("no-such-branch", "unknown revision 'no-such-branch'"),
+])
+def test_an_unknown_revision_is_an_error(repo: Path, rev: str, message: str) -> None:
+    result = run_vibrails("check", "--no-cache", "--diff-base", rev, cwd=repo)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_outside_a_repository_and_on_standard_input_it_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": HEADER + "def f(x=[]):\n    return x\n"})
+    outside = run_vibrails("check", "--no-cache", "--diff-base", "main", cwd=tmp_path)
+    assert outside.returncode == 2 and "not in a git repository" in outside.stderr
+    piped = run_vibrails("check", "--diff-base", "main", "-", cwd=tmp_path)
+    assert piped.returncode == 2 and "does not apply to standard input" in piped.stderr
