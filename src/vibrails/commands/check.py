@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -67,6 +67,7 @@ class CheckOptions:
     show_files: bool
     debug: bool
     diff_base: str | None = None
+    no_progress: bool = False
 
     @property
     def from_stdin(self) -> bool:
@@ -216,14 +217,15 @@ def check_files(run: Run) -> list[FileResult]:
         cache, problem = _open_cache(folder, run.config.fingerprint())
         if problem:
             run.notes.append(problem)
-    show_progress = not options.quiet and sys.stderr.isatty() and len(run.items) >= 200
-    progress = _progress_bar(len(run.items)) if show_progress else None
+    progress = None
+    if wants_progress(options, os.environ, _stderr_is_tty()):
+        progress = Progress(len(run.items), sys.stderr)
     settings = settings_of(run)
     run.settings = settings
     results = run_files(run.items, settings, run.selection, options.jobs or default_jobs(),
                         cache, progress)
-    if show_progress:
-        click.echo("\r\x1b[K", nl=False, err=True)
+    if progress is not None:
+        progress.clear()
     return results
 
 
@@ -281,6 +283,13 @@ def _changes(run: Run, rev: str) -> ChangedLines:
         return changed_lines(run.config.root, rev)
     except DiffError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stderr
+        return False
 
 
 def _no_cache(run: Run) -> bool:
@@ -388,15 +397,46 @@ def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | Non
     return Cache(folder, fingerprint), None
 
 
-def _progress_bar(total: int) -> Callable[[int], None]:
-    done = 0
+class Progress:
+    """A progress bar on standard error: files done of the total, and how many
+    were tagged so far. It appears only once the run has taken a second (a
+    quick run shows nothing), and is redrawn at most ten times a second."""
 
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
+    AFTER = 1.0
+    EVERY = 0.1
+
+    def __init__(self, total: int, stream: TextIO,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.stream, self.clock = total, stream, clock
+        self.started = clock()
+        self.done = self.tagged = 0
+        self.drawn_at: float | None = None
+
+    def __call__(self, result: FileResult) -> None:
+        self.done += 1
+        self.tagged += result.tagged
+        now = self.clock()
+        if now - self.started < self.AFTER:
+            return
+        if (self.drawn_at is not None and now - self.drawn_at < self.EVERY
+                and self.done < self.total):
+            return
+        self.drawn_at = now
         width = 30
-        filled = width * done // max(total, 1)
+        filled = width * self.done // max(self.total, 1)
         bar = "#" * filled + "-" * (width - filled)
-        click.echo(f"\r[{bar}] {done}/{total} files", nl=False, err=True)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} files, {self.tagged} tagged")
+        self.stream.flush()
 
-    return advance
+    def clear(self) -> None:
+        """Erase the bar (if it was drawn) before the report is written."""
+        if self.drawn_at is not None:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def wants_progress(options: CheckOptions, environ: Mapping[str, str], tty: bool) -> bool:
+    """A bar only for a person watching: ``text`` output, standard error a
+    terminal, not ``--quiet``/``--no-progress``, not in CI (``CI`` set)."""
+    return (tty and options.fmt == "text" and not options.quiet and not options.no_progress
+            and not environ.get("CI"))

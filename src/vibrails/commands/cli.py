@@ -145,6 +145,9 @@ def main() -> None:
 @click.option("--diff-base", metavar="REV",
               help="Report only findings on lines added or changed since the merge base "
                    "with REV (the others are counted, not listed).")
+@click.option("--no-progress", is_flag=True,
+              help="No progress bar (one appears on a terminal when a text run takes "
+                   "over a second).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def check(**options: Any) -> None:

@@ -243,7 +243,7 @@ def run(
     selection: Selection,
     jobs: int,
     cache: Cache | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
     """Check ``items`` on ``jobs`` supervised worker processes.
 
@@ -273,7 +273,7 @@ def run(
         if isinstance(known, FileResult):
             results[index] = known
             if progress is not None:
-                progress(1)
+                progress(known)
         else:
             todo.append(index)
             pending.append((item, known if isinstance(known, _Front) else None))
@@ -291,7 +291,7 @@ def run(
         ):
             results[todo[position]] = result
             if progress is not None:
-                progress(1)
+                progress(result)
     return [r if r is not None else FileResult() for r in results] + _ledger_result(
         settings, selection
     )
