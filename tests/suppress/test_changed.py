@@ -125,10 +125,13 @@ def test_a_shallow_clone_without_the_merge_base_says_what_to_fetch(
 
 @pytest.mark.parametrize(("rev", "message"), [
     ("no-such-branch", "unknown revision 'no-such-branch'"),
+    ("--output=pwned", "'--output=pwned' is not a revision"),  # never passed to git
+    ("", "'' is not a revision"),
 ])
 def test_an_unknown_revision_is_an_error(repo: Path, rev: str, message: str) -> None:
-    result = run_vibrails("check", "--no-cache", "--diff-base", rev, cwd=repo)
+    result = run_vibrails("check", "--no-cache", f"--diff-base={rev}", cwd=repo)
     assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (repo / "pwned").exists()
 
 
 def test_outside_a_repository_and_on_standard_input_it_is_an_error(tmp_path: Path) -> None:

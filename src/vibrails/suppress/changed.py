@@ -58,6 +58,8 @@ class ChangedLines:
 def changed_lines(start: Path, rev: str) -> ChangedLines:
     """What changed since the merge base of ``rev`` and ``HEAD``, in the
     repository holding ``start``. Raises :class:`DiffError`."""
+    if not rev or rev.startswith("-"):
+        raise DiffError(f"--diff-base: {rev!r} is not a revision")  # never a git option
     root = find_repo_root(start)
     if root is None:
         raise DiffError(f"--diff-base: {start} is not in a git repository")
