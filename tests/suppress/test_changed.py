@@ -68,11 +68,13 @@ def test_only_findings_on_changed_lines_are_listed(repo: Path) -> None:
     assert ("app/basket.py", 2, "VBR304") in everything
     found, stderr = _found(repo, "--diff-base", "main")
     assert found == [("app/basket.py", 6, "VBR304"), ("app/basket.py", 10, "VBR304")]
-    assert "2 finding(s) on lines unchanged since main not listed" in stderr  # add, Account
+    # add() in the changed file is counted; account.py, untouched, is not even checked
+    assert ("1 finding(s) on lines unchanged since main not listed; "
+            "1 unchanged file(s) not checked") in stderr
     text = run_vibrails("check", "--no-cache", "--select", "VBR201,VBR304",
                         "--diff-base", "main", cwd=repo)
-    assert "Found 2 findings (2 warnings; 2 more on lines unchanged since main, not shown)" \
-        in text.stdout
+    assert ("Found 2 findings (2 warnings; 1 more on lines unchanged since main, not shown; "
+            "1 unchanged files not checked) in 1 tagged of 1 files checked.") in text.stdout
 
 
 def test_uncommitted_edits_and_untracked_files_count(repo: Path) -> None:

@@ -91,6 +91,8 @@ class Run:
     #: were on other lines (counted, not listed).
     changed: ChangedLines | None = None
     unchanged: int = 0
+    #: Files the change did not touch: not checked.
+    unchecked: int = 0
 
     @property
     def values(self) -> dict[str, Any]:
@@ -107,6 +109,9 @@ def run_check(options: CheckOptions) -> None:
         _show_files(run)
     if options.diff_base is not None:
         run.changed = _changes(run, options.diff_base)
+        touched = [item for item in run.items if run.changed.touches(item.path)]
+        run.unchecked = len(run.items) - len(touched)
+        run.items = touched
     results = check_files(run)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     run.notes += [m for r in results for m in r.messages]
@@ -242,6 +247,7 @@ def report(run: Run, findings: list[Finding], results: list[FileResult]) -> None
         files_tagged=sum(1 for r in results if r.tagged),
         notes=run.notes,
         unchanged=run.unchanged,
+        unchecked=run.unchecked,
         diff_base=options.diff_base,
         command_line=" ".join(["vibrails", *sys.argv[1:]]) if sys.argv else "vibrails check",
     )
@@ -256,7 +262,8 @@ def report(run: Run, findings: list[Finding], results: list[FileResult]) -> None
     _print_notes(run)
     if run.changed is not None and options.fmt != "text" and not options.quiet:
         click.echo(f"vibrails: {run.unchanged} finding(s) on lines unchanged since "
-                   f"{options.diff_base} not listed", err=True)
+                   f"{options.diff_base} not listed; {run.unchecked} unchanged file(s) "
+                   "not checked", err=True)
 
 
 def exit_status(run: Run, findings: list[Finding]) -> int:

@@ -29,6 +29,8 @@ class ReportContext:
     #: did not touch (counted, not listed).
     diff_base: str | None = None
     unchanged: int = 0
+    #: ``--diff-base``: files the change did not touch, not checked.
+    unchecked: int = 0
 
 
 Renderer = Callable[[list[Finding], ReportContext], str]

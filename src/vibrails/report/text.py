@@ -36,7 +36,7 @@ def summary(findings: list[Finding], context: ReportContext) -> str:
     extra = f", {suppressed} suppressed" if suppressed else ""
     if context.diff_base is not None:
         extra += (f"; {context.unchanged} more on lines unchanged since {context.diff_base}, "
-                  "not shown")
+                  f"not shown; {context.unchecked} unchanged files not checked")
     if not shown:
         return f"All checks passed ({files}{extra})."
     total = len(shown)

@@ -4,7 +4,9 @@ Static analysis is acted on when it speaks, at review time, about the lines
 under review. With ``--diff-base REV`` the findings are those on lines added
 or changed since the merge base of ``REV`` and ``HEAD`` (the work tree is
 compared, so uncommitted edits count; a file git does not track yet counts
-whole); the others are counted, not listed.
+whole); the others are counted, not listed. A file the change did not touch
+is not checked at all: a review of one file in a large repository costs one
+file's check.
 
 A finding is on a changed line when a line of its span changed. A finding
 anchored on a definition's first line (a class's invariant, a function's
@@ -45,6 +47,14 @@ class ChangedLines:
     lines: dict[str, set[int]] = field(default_factory=dict)
     #: Files that are new to the change (added, or not tracked yet): every line.
     whole: set[str] = field(default_factory=set)
+
+    def touches(self, path: Path) -> bool:
+        """Whether the change touched a line of the file at ``path``."""
+        try:
+            repo_path = path.resolve().relative_to(self.repo_root.resolve()).as_posix()
+        except ValueError:
+            return False
+        return repo_path in self.whole or bool(self.lines.get(repo_path))
 
     def changed(self, repo_path: str, first: int, last: int) -> bool:
         if repo_path in self.whole:
