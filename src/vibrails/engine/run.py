@@ -83,8 +83,7 @@ def _front(
         and provenance_sources.blame_pending(item.project_path, source.text, settings)
     ):
         return _DEFERRED
-    tag = _tag(item.project_path, source.text if source.text is not None else source.head,
-               settings)
+    tag = _tag_source(item, source, settings)
     if source.text is None:
         problem = source.problem or "cannot read file"
         if tag is None:
@@ -179,11 +178,15 @@ def tag_of(item: Discovered, settings: Mapping[str, Any]) -> tuple[Tag | None, s
 
 
 def _read_and_tag(item: Discovered, settings: Mapping[str, Any]) -> tuple[Source, Tag | None]:
-    """The file's source and its tag (from the text, or from a best-effort
-    decoding of its head when the text cannot be read)."""
     source = read_source(item.path, settings["max-file-bytes"])
+    return source, _tag_source(item, source, settings)
+
+
+def _tag_source(item: Discovered, source: Source, settings: Mapping[str, Any]) -> Tag | None:
+    """The file's tag, from its text, or from a best-effort decoding of its
+    head when the text cannot be read."""
     text = source.text if source.text is not None else source.head
-    return source, _tag(item.project_path, text, settings)
+    return _tag(item.project_path, text, settings)
 
 
 def _tag(project_path: str, text: str, settings: Mapping[str, Any]) -> Tag | None:
@@ -230,8 +233,7 @@ def failure_result(
     item: Discovered, settings: Mapping[str, Any], selection: Selection, problem: str
 ) -> FileResult:
     """VBR002 for a file whose check ran out of time or crashed its worker."""
-    source = read_source(item.path, settings["max-file-bytes"])
-    tag = _tag(item.project_path, source.text or source.head, settings)
+    _, tag = _read_and_tag(item, settings)
     if tag is None or "VBR002" not in selection.for_file(item.project_path):
         return FileResult(messages=[f"{item.display}: skipped: {problem}"])
     return FileResult([unreadable_finding(item.display, problem, tag.first_reason)], tagged=True)
