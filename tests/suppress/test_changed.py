@@ -142,3 +142,15 @@ def test_outside_a_repository_and_on_standard_input_it_is_an_error(tmp_path: Pat
     assert outside.returncode == 2 and "not in a git repository" in outside.stderr
     piped = run_vibrails("check", "--diff-base", "main", "-", cwd=tmp_path)
     assert piped.returncode == 2 and "does not apply to standard input" in piped.stderr
+
+
+@pytest.mark.parametrize("name", ['app/we"ird\\ café.py', "app/with space.py"])
+def test_paths_git_quotes_are_read_back(repo: Path, name: str) -> None:
+    """git C-quotes a path with a quote or a backslash, and ends the diff header
+    with a tab when the path has a space."""
+    write(repo, {name: HEADER + "def f(x=[]):\n    return x\n"})
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "odd name")
+    write(repo, {name: HEADER + "def f(x=[]):\n    return x\n\n\ndef g(y={}):\n    return y\n"})
+    found, _ = _found(repo, "--diff-base", "HEAD")
+    assert found == [(name, 6, "VBR304")]

@@ -48,13 +48,18 @@ class ChangedLines:
     #: Files that are new to the change (added, or not tracked yet): every line.
     whole: set[str] = field(default_factory=set)
 
+    def repo_path(self, path: Path) -> str | None:
+        """``path`` relative to the repository's root, or None outside it."""
+        try:
+            return path.resolve().relative_to(self.repo_root.resolve()).as_posix()
+        except ValueError:
+            return None
+
     def touches(self, path: Path) -> bool:
         """Whether the change touched a line of the file at ``path``."""
-        try:
-            repo_path = path.resolve().relative_to(self.repo_root.resolve()).as_posix()
-        except ValueError:
-            return False
-        return repo_path in self.whole or bool(self.lines.get(repo_path))
+        repo_path = self.repo_path(path)
+        return repo_path is not None and (
+            repo_path in self.whole or bool(self.lines.get(repo_path)))
 
     def changed(self, repo_path: str, first: int, last: int) -> bool:
         if repo_path in self.whole:
@@ -115,7 +120,9 @@ def _read_diff(text: str, into: ChangedLines) -> None:
         if line.startswith("--- "):
             added = line == "--- /dev/null"
         elif line.startswith("+++ "):
-            name = line[4:]
+            # git ends the line with a tab when the name has a space (a tab in
+            # the name itself is quoted as \t)
+            name = line[4:].removesuffix("\t")
             path = None if name == "/dev/null" else _unquote(name)[2:]  # "b/…"
             if path is not None:
                 into.lines.setdefault(path, set())
@@ -132,8 +139,12 @@ def _unquote(name: str) -> str:
     """A path as git prints it: ``"b/caf\\303\\251.py"`` (C-quoted) or plain."""
     if not (name.startswith('"') and name.endswith('"')):
         return name
-    raw = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-    return raw.encode("latin-1").decode("utf-8", "surrogateescape")
+    import codecs
+
+    # The escapes are of bytes (``\303\251``, ``\"``); other characters are as
+    # written: undo the escapes on the UTF-8 bytes, then decode them.
+    raw: bytes = codecs.escape_decode(name[1:-1].encode("utf-8", "surrogateescape"))[0]
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def keep_changed(
@@ -145,11 +156,8 @@ def keep_changed(
     kept: list[Finding] = []
     hidden = 0
     for finding in findings:
-        absolute = (cwd / finding.path).resolve()
-        try:
-            repo_path = absolute.relative_to(changed.repo_root.resolve()).as_posix()
-        except ValueError:
-            repo_path = ""
+        absolute = cwd / finding.path
+        repo_path = changed.repo_path(absolute)
         last = max(finding.end_line, finding.line)
         if repo_path and not changed.changed(repo_path, finding.line, last):
             spans = extents.get(repo_path)
@@ -165,8 +173,8 @@ def keep_changed(
 
 
 def _definitions(path: Path) -> dict[int, int]:
-    """First line → last line of every class and function (decorators
-    included) of the file; line 1 → its last line for the module itself."""
+    """First line → last line of every class and function of the file (from
+    its first decorator, and from its ``def``/``class`` line)."""
     try:
         source = path.read_bytes()
         tree = ast.parse(source)
