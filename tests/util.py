@@ -85,6 +85,39 @@ def check_example(
     return result.findings + ledger_findings(settings, selection.enabled)
 
 
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` as a test author (no signing, ``main`` by default); its output."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=t@example.com",
+         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def check_diff_example(
+    tmp_path: Path,
+    before: str,
+    after: str,
+    filename: str,
+    select: tuple[str, ...],
+    config: dict[str, Any],
+) -> list[Finding]:
+    """What a diff rule finds in the change from ``before`` to ``after`` (the
+    file as ``vibrails check --diff-base`` compares it, ``--assume-ai``
+    unless ``config`` says otherwise), suppressions applied."""
+    from vibrails.config import Config, validate
+    from vibrails.engine.diff import file_weakening
+    from vibrails.provenance.context import prepare as prepare_provenance
+
+    values, _ = validate({"assume-ai": True, **config}, "example")
+    settings = Config(root=tmp_path, source=None, values=values).settings()
+    settings = prepare_provenance(settings, tmp_path, cwd=tmp_path)
+    found = file_weakening(filename, filename, before, after, settings, select, "0123456789ab")
+    return [finding for finding, _ in found]
+
+
 def positions(findings: list[Finding], code: str) -> list[str]:
     """``"line:column"`` of the unsuppressed findings of ``code``, sorted."""
     return sorted(

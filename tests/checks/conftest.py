@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from util import BASKET, check_example, positions, run_vibrails, write
+from util import BASKET, check_diff_example, check_example, positions, run_vibrails, write
 
 from vibrails.checks import all_rules
 from vibrails.core.catalogue import Example, load_catalogue
@@ -82,9 +82,12 @@ def catalogue_example(
                 if selected in all_rules():
                     monkeypatch.setattr(all_rules()[selected], "visit_Module", explode,
                                         raising=False)
-        findings = check_example(
-            tmp_path, example.content(), example.filename, select, example.config, example.ledger
-        )
+        if example.before is not None:  # a diff rule: the change from `before` to `code`
+            findings = check_diff_example(tmp_path, example.before, example.code,
+                                          example.filename, select, example.config)
+        else:
+            findings = check_example(tmp_path, example.content(), example.filename, select,
+                                     example.config, example.ledger)
         for finding in findings:
             # Every finding is well formed whatever the rule (the message was
             # formatted from the catalogue template without a KeyError).
@@ -119,6 +122,14 @@ def docs_example(tmp_path: Path) -> Callable[[str], None]:
             pytest.skip(f"the docs example of {code} needs more than code (see conftest)")
         bad = info.docs["example"].strip() + "\n"
         good = info.docs["use-instead"].strip() + "\n"
+        if info.scope == "diff":
+            before = info.docs["before"].strip() + "\n"
+            config = {"assume-ai": False} if info.pillar == "provenance" else {}
+            found = check_diff_example(tmp_path, before, bad, "example.py", (code,), config)
+            assert positions(found, code), f"the docs example of {code} reports nothing"
+            fixed = check_diff_example(tmp_path, before, good, "example.py", (code,), config)
+            assert positions(fixed, code) == [], f"the docs fix of {code} still reports"
+            return
         found = check_example(tmp_path / "bad", bad.encode(), "example.py", (code,), {})
         assert positions(found, code), f"the docs example of {code} reports nothing"
         fixed = check_example(tmp_path / "good", good.encode(), "example.py", (code,), {})

@@ -60,6 +60,14 @@ SPEC_RULES: dict[str, tuple[str, str, str, bool]] = {
     "VBR404": ("ledger-integrity", "provenance", "error", False),
     "VBR405": ("unreviewed-ai-code", "provenance", "note", True),
 }
+#: Named by the review issue (guardrail weakening, changed-lines mode only):
+#: code -> (name, pillar, default level, opt-in); levels chosen here.
+ISSUE_RULES: dict[str, tuple[str, str, str, bool]] = {
+    "VBR105": ("contract-removed", "contracts", "warning", False),
+    "VBR204": ("invariant-removed", "invariants", "warning", False),
+    "VBR406": ("provenance-rewritten", "provenance", "error", False),
+}
+DIFF_CODES = frozenset(ISSUE_RULES)
 #: Reserved for the engine (internal errors); the SPEC names no rule.
 RESERVED = frozenset({"VBR000"})
 ENGINE_CODES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
@@ -69,7 +77,8 @@ REQUIRED_KEYS = ("code", "name", "pillar", "level", "opt-in", "precision", "scop
 TOP_LEVEL_KEYS = frozenset(
     {*REQUIRED_KEYS, "data", "messages", "fixable", "file-rule", "invalid", "valid"}
 )
-EXAMPLE_KEYS = frozenset({"code", "bytes", "expect", "select", "filename", "config", "ledger"})
+EXAMPLE_KEYS = frozenset(
+    {"code", "bytes", "expect", "select", "filename", "config", "ledger", "before"})
 OPTIONAL_DOCS = frozenset(key for key, _ in OPTIONAL_DOC_SECTIONS)
 LEVELS = ("error", "warning", "note")
 POSITION = re.compile(r"^[1-9][0-9]*:[1-9][0-9]*$")
@@ -90,7 +99,7 @@ def test_catalogue_is_the_checkout_folder() -> None:
 
 def test_spec_table_has_every_code() -> None:
     # Every code the SPEC names is a catalogue entry, and no entry is unknown to it.
-    assert set(SPEC_RULES) | RESERVED == set(load_catalogue())
+    assert set(SPEC_RULES) | set(ISSUE_RULES) | RESERVED == set(load_catalogue())
 
 
 @pytest.mark.parametrize(("path", "raw"), _raw_entries())
@@ -123,7 +132,8 @@ def test_entry_has_every_docs_section(path: Path, raw: dict[str, Any]) -> None:
     docs = raw["docs"]
     for key, _title in DOC_SECTIONS:
         assert isinstance(docs.get(key), str) and docs[key].strip(), f"{path.name}: docs.{key}"
-    unknown = set(docs) - {key for key, _ in DOC_SECTIONS} - OPTIONAL_DOCS
+    unknown = set(docs) - {key for key, _ in DOC_SECTIONS} - OPTIONAL_DOCS - {"before"}
+    assert ("before" in docs) == (raw["scope"] == "diff"), f"{path.name}: docs.before"
     assert not unknown, f"{path.name}: unknown docs sections {sorted(unknown)}"
 
 
@@ -156,8 +166,9 @@ def test_entries_match_the_spec() -> None:
         if code in RESERVED:
             assert info.pillar == "engine"
             continue
-        assert code in SPEC_RULES, f"{code} is not a SPEC code"
-        name, pillar, level, opt_in = SPEC_RULES[code]
+        assert code in SPEC_RULES or code in ISSUE_RULES, f"{code} is not a SPEC code"
+        name, pillar, level, opt_in = SPEC_RULES.get(code) or ISSUE_RULES[code]
+        assert (info.scope == "diff") == (code in DIFF_CODES), code
         assert (info.name, info.pillar, info.level, info.opt_in) == (name, pillar, level, opt_in), (
             code
         )
@@ -203,6 +214,8 @@ def test_scope_says_where_each_kind_of_rule_reports() -> None:
             assert info.scope == "tagged-file", code
         elif code == "VBR404":
             assert info.scope == "ledger"
+        elif code in DIFF_CODES:
+            assert info.scope == "diff"
         else:
             assert info.scope == "tagged-lines", code
 
@@ -220,6 +233,11 @@ def test_explain_markdown_has_every_section() -> None:
         assert page.startswith(f"# {info.code} {info.name}\n")
         for key, title in DOC_SECTIONS:
             assert f"\n## {title}\n" in page
+            if key == "example" and info.scope == "diff":
+                # A diff rule's example is the change: a diff from `before`.
+                assert f"```diff\n{info.example_diff()}```" in page
+                assert "\n-" in info.example_diff() or "\n+" in info.example_diff()
+                continue
             assert info.docs[key].strip() in page
         assert "\n## Suppressing it\n" in page
         assert ("· opt-in" if info.opt_in else "· on by default") in page.splitlines()[2]

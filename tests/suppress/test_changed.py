@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from util import git as _git
 from util import run_vibrails, write
 
 HEADER = "# @ai-generated\n"
@@ -27,16 +28,6 @@ INVARIANT = HEADER + (
     "    def deposit(self, amount):\n"
     "        self.balance += amount\n"
 )
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=t@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture

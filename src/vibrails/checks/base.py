@@ -278,3 +278,32 @@ class FileRule:
         """``(key, message arguments)`` of each finding; ``key`` tells findings of
         one rule in one file apart (it goes into the fingerprint)."""
         raise NotImplementedError  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Weakening:
+    """A finding of a diff rule (VBR105, VBR204, VBR406) before its path and
+    tag are known: where in the new version, the message's arguments, and
+    what tells it apart from the rule's other findings in the file."""
+
+    code: str
+    span: tuple[int, int, int, int]
+    args: Mapping[str, object]
+    key: str
+    #: ``[messages]`` key of the catalogue template (``None``: the main message).
+    template: str | None = None
+    #: Lines (first, last) of the definition the finding is about: another
+    #: rule's finding there on the same problem gives way to this one
+    #: (:data:`vibrails.engine.diff.SUPERSEDES`).
+    extent: tuple[int, int] | None = None
+
+    def message(self) -> str:
+        return rule_info(self.code).format_named(self.template, dict(self.args))
+
+
+class DiffRule:
+    """A mix-in for rules that compare a file with its version at the diff
+    base (``vibrails check --diff-base``): no tree handlers; the engine's
+    diff stage (:mod:`vibrails.engine.diff`) calls their functions."""
+
+    code: ClassVar[str]

@@ -119,6 +119,7 @@ def run_check(options: CheckOptions) -> None:
         from vibrails.suppress.changed import keep_changed
 
         findings, run.unchanged = keep_changed(findings, run.changed)
+        findings = _weakening(run, findings)
     if options.fix or options.diff:
         findings = _apply_fixes(run, findings)
     if known is not None:
@@ -239,7 +240,8 @@ def report(run: Run, findings: list[Finding], results: list[FileResult]) -> None
     options = run.options
     catalogue = load_catalogue()
     context = ReportContext(
-        rules={code: catalogue[code] for code in sorted(run.selection.enabled)},
+        rules={code: catalogue[code] for code in sorted(run.selection.enabled)
+               if run.changed is not None or catalogue[code].scope != "diff"},
         root=Path.cwd(),
         color=options.fmt == "text"
         and use_colour(options.colour, os.environ, options.output is None and _is_tty()),
@@ -290,6 +292,17 @@ def _changes(run: Run, rev: str) -> ChangedLines:
         return changed_lines(run.config.root, rev)
     except DiffError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _weakening(run: Run, findings: list[Finding]) -> list[Finding]:
+    """``--diff-base``: add what the change weakened (VBR105, VBR204, VBR406),
+    in place of the findings that say the same less precisely."""
+    from vibrails.engine.diff import supersede, weakening
+
+    assert run.changed is not None
+    weakened = weakening(run.changed, run.items, run.settings, run.selection)
+    kept = supersede(findings, weakened) + [finding for finding, _ in weakened]
+    return sorted(kept, key=lambda f: f.sort_key)
 
 
 def _stderr_is_tty() -> bool:

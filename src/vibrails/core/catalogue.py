@@ -30,7 +30,9 @@ An entry (``rules/VBR304.toml``; the file name is the code) holds:
   ``select`` (codes to run, default the rule's own), ``filename`` (default
   ``example.py``), ``config`` (a ``[tool.vibrails]`` table) and ``ledger``
   (JSON lines of a provenance ledger written next to the file). The example
-  tests check each one with every file treated as AI-generated.
+  tests check each one with every file treated as AI-generated. The
+  examples of a ``diff``-scope rule also give ``before``, the file at the
+  diff base, and its ``[docs]`` a ``before`` for ``example``.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ PRECISIONS = ("very-high", "high", "medium", "low")
 #: ``tagged-lines``: findings only on the tagged lines of a file (a region of
 #: AI code does not make vibrails judge the code around it); ``tagged-file``:
 #: anywhere in a tagged file (the file could not be read or parsed, a
-#: suppression, the file's provenance); ``ledger``: on the ledger's lines.
-SCOPES = ("tagged-lines", "tagged-file", "ledger")
+#: suppression, the file's provenance); ``ledger``: on the ledger's lines;
+#: ``diff``: what a change did to a file since the diff base (changed-lines
+#: mode only, ``vibrails check --diff-base``).
+SCOPES = ("tagged-lines", "tagged-file", "ledger", "diff")
 DOC_SECTIONS = (
     ("what", "What it does"),
     ("why", "Why is this bad?"),
@@ -65,6 +69,8 @@ DOC_SECTIONS = (
 #: Optional ``[docs]`` keys: ``suppress`` replaces the generic text on how to
 #: silence the rule (for engine rules that a noqa comment cannot reach).
 OPTIONAL_DOC_SECTIONS = (("suppress", "Suppressing it"),)
+#: A ``diff``-scope rule's docs also give ``before``: the example's code at
+#: the diff base (``example`` and ``use-instead`` are the code after the change).
 DOCS_BASE_URL = "https://github.com/vibrails/vibrails/blob/main/docs/rules/"
 
 _BYTE_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
@@ -115,6 +121,8 @@ class Example:
     #: A provenance ledger written next to the example (``.vibrails/ledger.jsonl``),
     #: with ``\\xNN`` escapes as in ``bytes``; empty for none.
     ledger: bytes = b""
+    #: For a ``diff``-scope rule: the file at the diff base (``code`` is the file now).
+    before: str | None = None
 
     def content(self) -> bytes:
         """The bytes of the file the example is checked as."""
@@ -175,7 +183,10 @@ class RuleInfo:
             text = self.docs.get(key, "").strip()
             if not text:
                 continue
-            if key in ("example", "use-instead"):
+            if key == "example" and "before" in self.docs:
+                text = "The change under review (the diff base, then the change):\n\n" + (
+                    f"```diff\n{self.example_diff()}```")
+            elif key in ("example", "use-instead"):
                 text = f"```python\n{text}\n```"
             parts += ["", f"## {title}", "", text]
         parts += ["", "## Enabling it", "", self._enabling_text()]
@@ -183,7 +194,24 @@ class RuleInfo:
         parts += ["", "## Suppressing it", "", suppress]
         return "\n".join(parts) + "\n"
 
+    def example_diff(self) -> str:
+        """A diff rule's documented example as a unified diff from ``before``."""
+        import difflib
+
+        before = self.docs["before"].strip().splitlines(keepends=True)
+        after = self.docs["example"].strip().splitlines(keepends=True)
+        lines = difflib.unified_diff([f"{s.rstrip()}\n" for s in before],
+                                     [f"{s.rstrip()}\n" for s in after],
+                                     "a/example.py", "b/example.py")
+        return "".join(lines)
+
     def _enabling_text(self) -> str:
+        if self.scope == "diff":
+            return (
+                "On by default in changed-lines mode (`vibrails check --diff-base REV`), "
+                "and only there. Turn it off with "
+                f'`ignore = ["{self.code}"]` in `[tool.vibrails]` or `--ignore {self.code}`.'
+            )
         if self.opt_in:
             return (
                 f'Opt-in: select it by its full code, `extend-select = ["{self.code}"]` '
@@ -245,6 +273,7 @@ def _parse_entry(path: Path) -> RuleInfo:
                     config=dict(item.get("config", {})),
                     raw_bytes=decode_bytes_field(text) if "bytes" in item else None,
                     ledger=decode_bytes_field(item.get("ledger", "")),
+                    before=item.get("before"),
                 )
             )
     info = RuleInfo(
@@ -272,6 +301,11 @@ def _parse_entry(path: Path) -> RuleInfo:
         raise ValueError(f"{path.name}: scope must be one of {', '.join(SCOPES)}")
     if info.pillar not in PILLARS:
         raise ValueError(f"{path.name}: unknown pillar {info.pillar!r}")
+    if (info.scope == "diff") != ("before" in info.docs):
+        raise ValueError(f"{path.name}: [docs] 'before' goes with scope = \"diff\", and only there")
+    for example in info.examples:
+        if (info.scope == "diff") != (example.before is not None):
+            raise ValueError(f"{path.name}: an example's 'before' goes with scope = \"diff\"")
     if path.stem != info.code:
         raise ValueError(f"{path.name}: file name does not match code {info.code}")
     return info
@@ -320,7 +354,7 @@ KEPT_FOLDER = _PACKAGE / "__pycache__"
 
 
 #: Bumped when :class:`RuleInfo` or :class:`Example` change shape.
-_KEPT_FORMAT = 2
+_KEPT_FORMAT = 3
 
 
 def _read_kept(path: Path) -> dict[str, RuleInfo] | None:

@@ -189,6 +189,11 @@ def _tag_source(item: Discovered, source: Source, settings: Mapping[str, Any]) -
     return _tag(item.project_path, text, settings)
 
 
+def tag_text(project_path: str, text: str, settings: Mapping[str, Any]) -> Tag | None:
+    """The tag of ``text`` as the file at ``project_path`` (as a check tags it)."""
+    return _tag(project_path, text, settings)
+
+
 def _tag(project_path: str, text: str, settings: Mapping[str, Any]) -> Tag | None:
     """Tag a file by its text and, when the run read them, by the ledger, git
     trailers and attribution logs (dictionary lookups, see :mod:`vibrails.provenance.sources`)."""

@@ -47,6 +47,12 @@ class ChangedLines:
     lines: dict[str, set[int]] = field(default_factory=dict)
     #: Files that are new to the change (added, or not tracked yet): every line.
     whole: set[str] = field(default_factory=set)
+    #: Repository path → lines after which the change deleted lines (0: at
+    #: the top), where no line was added in their place.
+    gaps: dict[str, set[int]] = field(default_factory=dict)
+    #: Repository path → its path at the merge base, for a file the change
+    #: modified or renamed (not for a new one).
+    old_paths: dict[str, str] = field(default_factory=dict)
 
     def repo_path(self, path: Path) -> str | None:
         """``path`` relative to the repository's root, or None outside it."""
@@ -59,15 +65,20 @@ class ChangedLines:
         """Whether the change touched a line of the file at ``path``."""
         repo_path = self.repo_path(path)
         return repo_path is not None and (
-            repo_path in self.whole or bool(self.lines.get(repo_path)))
+            repo_path in self.whole or bool(self.lines.get(repo_path))
+            or bool(self.gaps.get(repo_path)))
 
-    def changed(self, repo_path: str, first: int, last: int) -> bool:
+    def changed(self, repo_path: str, first: int, last: int, above: bool = False) -> bool:
+        """Whether a line of ``first``…``last`` changed, or lines between two
+        of them were deleted (or, with ``above``, just before ``first``: a
+        definition's removed decorator)."""
         if repo_path in self.whole:
             return True
-        found = self.lines.get(repo_path)
-        if not found:
-            return False
-        return any(line in found for line in range(first, last + 1))
+        found = self.lines.get(repo_path, set())
+        if any(line in found for line in range(first, last + 1)):
+            return True
+        low = first - 1 if above else first
+        return any(low <= gap < last for gap in self.gaps.get(repo_path, ()))
 
 
 def changed_lines(start: Path, rev: str) -> ChangedLines:
@@ -115,23 +126,28 @@ def _no_merge_base(root: Path, rev: str) -> str:
 def _read_diff(text: str, into: ChangedLines) -> None:
     """The new side's changed lines of a ``--unified=0`` diff; added files whole."""
     path: str | None = None
-    added = False
+    old: str | None = None
     for line in text.split("\n"):
         if line.startswith("--- "):
-            added = line == "--- /dev/null"
-        elif line.startswith("+++ "):
             # git ends the line with a tab when the name has a space (a tab in
             # the name itself is quoted as \t)
+            name = line[4:].removesuffix("\t")
+            old = None if name == "/dev/null" else _unquote(name)[2:]  # "a/…"
+        elif line.startswith("+++ "):
             name = line[4:].removesuffix("\t")
             path = None if name == "/dev/null" else _unquote(name)[2:]  # "b/…"
             if path is not None:
                 into.lines.setdefault(path, set())
-                if added:
+                if old is None:
                     into.whole.add(path)
+                else:
+                    into.old_paths[path] = old
         elif line.startswith("@@ ") and path is not None:
             new = line.split(" ")[2]  # "+start[,count]"
             start, _, count = new[1:].partition(",")
             number = int(count) if count else 1
+            if number == 0:  # lines deleted after line `start`
+                into.gaps.setdefault(path, set()).add(int(start))
             into.lines[path].update(range(int(start), int(start) + number))
 
 
@@ -164,7 +180,7 @@ def keep_changed(
             if spans is None:
                 spans = extents[repo_path] = _definitions(absolute)
             end = spans.get(finding.line)
-            if end is None or not changed.changed(repo_path, finding.line, end):
+            if end is None or not changed.changed(repo_path, finding.line, end, above=True):
                 if finding.suppressed is None:
                     hidden += 1
                 continue
