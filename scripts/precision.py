@@ -27,6 +27,7 @@ Downloads are cached under ``.ci-cache/primer/`` (git-ignored).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections import Counter
@@ -55,17 +56,90 @@ PACKAGES = {
     "text-to-qti": "0.1.1",       # "… built with Claude AI assistance"
 }
 
+#: Consecutive releases of some of them: each step is a change made with the
+#: assistant, reviewed as a pull request would be (``--diff-base``), for the
+#: diff rules (VBR105, VBR204, VBR406).
+RELEASES = {
+    "derpy-tool": ["0.2.5", "0.2.6", "0.2.7", "0.2.8", "0.2.9", "0.3.0", "0.3.1", "0.3.2"],
+    "divi-migrator": ["0.1.0", "0.1.2", "0.1.3", "0.1.4"],
+    "exiftoolgui": ["0.1.1", "0.1.3", "0.1.4", "0.1.5", "0.1.8"],
+    "git-commit-chart": ["0.1.2", "0.1.3", "0.1.4"],
+    "sysdtime-py": ["0.1.0", "0.1.2"],
+    "text-to-qti": ["0.1.0", "0.1.1"],
+}
+
+#: Release steps of popular libraries (not AI-written): the diff rules'
+#: comparison on real histories of contract-heavy code (validation, plugin
+#: managers, contract libraries), judged like the rest.
+LIBRARY_RELEASES = {
+    "attrs": ["22.2.0", "23.1.0", "23.2.0", "24.1.0", "24.2.0"],
+    "cattrs": ["22.2.0", "23.1.2", "23.2.3", "24.1.2"],
+    "deal": ["4.24.0", "4.24.1", "4.24.3", "4.24.4"],
+    "icontract": ["2.6.4", "2.6.5", "2.6.6", "2.7.1"],
+    "marshmallow": ["3.18.0", "3.19.0", "3.20.1", "3.21.0", "3.22.0", "3.23.0"],
+    "packaging": ["21.3", "22.0", "23.0", "23.1", "23.2", "24.0", "24.1"],
+    "pluggy": ["1.0.0", "1.3.0", "1.5.0"],
+    "requests": ["2.28.0", "2.28.2", "2.29.0", "2.31.0", "2.32.0", "2.32.3"],
+    "rich": ["13.0.0", "13.3.0", "13.5.0", "13.7.0"],
+}
+
 Key = tuple[str, str, str, str]
 
 
 def collect() -> list[dict[str, Any]]:
-    """Every finding of every package, as JSON objects with the package added."""
+    """Every finding of every package, as JSON objects with the package added;
+    then every diff rule's finding on every release step."""
     found: list[dict[str, Any]] = []
     for name, version in sorted(PACKAGES.items()):
         tree = primer.unpack(name, version)
         for finding in primer.raw_findings(tree):
             found.append({"package": f"{name}=={version}", **finding})
+    for name, versions in sorted({**RELEASES, **LIBRARY_RELEASES}.items()):
+        for old, new in itertools.pairwise(versions):
+            for finding in release_findings(name, old, new):
+                found.append({"package": f"{name}=={old}..{new}", **finding})
     return found
+
+
+def release_findings(name: str, old: str, new: str) -> list[dict[str, Any]]:
+    """The diff rules' findings on the step from release ``old`` to ``new``: the
+    old release committed in a scratch repository, the new one's files put in
+    its place, ``vibrails check --diff-base HEAD --assume-ai``."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    before, after = primer.unpack(name, old), primer.unpack(name, new)
+    with tempfile.TemporaryDirectory(prefix="vibrails-release-") as folder:
+        repo = Path(folder)
+        git = ["git", "-C", str(repo), "-c", "user.name=precision", "-c",
+               "user.email=precision@localhost", "-c", "commit.gpgsign=false"]
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        shutil.copytree(before, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+        subprocess.run([*git, "add", "-A"], check=True)
+        dated = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+                 "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}  # the same base hash each run
+        subprocess.run([*git, "commit", "-q", "-m", old], check=True, env=dated)
+        for path in repo.rglob("*.py"):
+            path.unlink()
+        shutil.copytree(after, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+        codes = ",".join(sorted(diff_rules()))
+        result = subprocess.run(
+            [sys.executable, "-P", "-m", "vibrails", "check", "--assume-ai", "--no-cache",
+             "--format", "json", "--exit-zero", "--select", codes, "--diff-base", "HEAD", "."],
+            cwd=repo, capture_output=True, text=True,
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"precision: vibrails failed on {name} {old}..{new}:\n{result.stderr}")
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
+def diff_rules() -> set[str]:
+    from vibrails.core.catalogue import load_catalogue
+
+    return {code for code, info in load_catalogue().items() if info.scope == "diff"}
 
 
 def key(item: dict[str, Any]) -> Key:

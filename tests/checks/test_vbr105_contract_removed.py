@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from util import git, run_vibrails, write
+from util import check_diff_example, git, run_vibrails, write
 
 from vibrails.checks.shared.guardrails import loosened
 from vibrails.core.catalogue import Example
@@ -160,3 +160,60 @@ def test_a_deleted_conjunct_is_a_loosening_and_an_added_one_is_not(
     else:
         assert sorted(found or ()) == sorted(f"'{p}' deleted" for p in parts if p not in kept)
     assert loosened(new, old) is None  # adding conditions back only tightens
+
+
+def test_a_check_after_the_parameter_was_given_a_default_is_not_a_contract(
+    tmp_path: Path,
+) -> None:
+    # Seen on a real release (a type-narrowing assert after `x = default`):
+    # removing it takes nothing from the caller's contract.
+    before = (
+        "def expand(text, tab_size=None):\n"
+        "    if tab_size is None:\n"
+        "        tab_size = DEFAULT\n"
+        "    assert tab_size is not None\n"
+        "    return text.expandtabs(tab_size)\n"
+    )
+    after = before.replace("    assert tab_size is not None\n", "")
+    assert check_diff_example(tmp_path, before, after, "m.py", (CODE,), {}) == []
+    # ... while the same assert before any assignment is one.
+    first = "def expand(text, tab_size):\n    assert tab_size > 0\n    return text.expandtabs(tab_size)\n"
+    found = check_diff_example(tmp_path, first, first.replace("    assert tab_size > 0\n", ""),
+                               "m.py", (CODE,), {})
+    assert [f.line for f in found] == [1]
+
+
+def test_a_guard_split_in_two_is_not_a_loosening(tmp_path: Path) -> None:
+    # Seen on a real release: `if a or b: raise` became `if a: raise` and a
+    # new `if b': raise` below it.
+    before = (
+        "class Manager:\n"
+        "    def register(self, plugin, name):\n"
+        "        if name in self.names or plugin in self.callers:\n"
+        "            raise ValueError(name)\n"
+        "        self.names[name] = plugin\n"
+    )
+    after = before.replace(
+        "        if name in self.names or plugin in self.callers:\n"
+        "            raise ValueError(name)\n",
+        "        if name in self.names:\n"
+        "            raise ValueError(name)\n"
+        "        if plugin in self.names.values():\n"
+        "            raise ValueError(plugin)\n")
+    assert check_diff_example(tmp_path, before, after, "m.py", (CODE,), {}) == []
+    # Without the new guard, the deleted half is a loosening.
+    dropped = after.replace("        if plugin in self.names.values():\n"
+                            "            raise ValueError(plugin)\n", "")
+    [finding] = check_diff_example(tmp_path, before, dropped, "m.py", (CODE,), {})
+    assert "'plugin not in self.callers' deleted" in finding.message
+
+
+@pytest.mark.parametrize("version", ["broken", "deep"])
+def test_a_version_that_cannot_be_read_gives_no_finding_and_no_crash(
+    tmp_path: Path, version: str
+) -> None:
+    good = "def f(x):\n    assert x > 0\n    return x\n"
+    other = ("def f(x:\n    return x\n" if version == "broken"
+             else "def f(x):\n    assert " + "not " * 5000 + "x\n    return x\n")
+    assert check_diff_example(tmp_path, good, other, "m.py", (CODE,), {}) == []
+    assert check_diff_example(tmp_path, other, good, "m.py", (CODE,), {}) == []

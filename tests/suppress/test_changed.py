@@ -145,3 +145,25 @@ def test_paths_git_quotes_are_read_back(repo: Path, name: str) -> None:
     write(repo, {name: HEADER + "def f(x=[]):\n    return x\n\n\ndef g(y={}):\n    return y\n"})
     found, _ = _found(repo, "--diff-base", "HEAD")
     assert found == [(name, 6, "VBR304")]
+
+
+def test_deleted_lines_touch_the_file_and_the_definition_below_them(tmp_path: Path) -> None:
+    from vibrails.suppress.changed import ChangedLines, _read_diff
+
+    diff = (
+        "diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n"
+        "@@ -3 +2,0 @@\n-@require(lambda x: x > 0)\n"   # a decorator deleted above line 3
+        "@@ -9,2 +8,0 @@\n-    check()\n-    log()\n"     # two lines deleted after line 8
+        "diff --git a/old.py b/new.py\n--- a/old.py\n+++ b/new.py\n"
+        "@@ -1 +1 @@\n-a\n+b\n"
+    )
+    changed = ChangedLines(tmp_path, "main", "0" * 40)
+    _read_diff(diff, changed)
+    assert changed.lines["m.py"] == set() and changed.gaps["m.py"] == {2, 8}
+    assert changed.old_paths == {"m.py": "m.py", "new.py": "old.py"}
+    (tmp_path / "m.py").write_text("")
+    assert changed.touches(tmp_path / "m.py")  # deletions alone touch a file
+    assert changed.changed("m.py", 3, 10, above=True)  # the def whose decorator went
+    assert not changed.changed("m.py", 3, 5)  # ... but not its own first lines
+    assert changed.changed("m.py", 7, 9)  # lines deleted between 8 and 9
+    assert not changed.changed("m.py", 9, 12)

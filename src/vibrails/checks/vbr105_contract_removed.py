@@ -43,8 +43,15 @@ def contract_removed(old: Guardrails, new: Guardrails, base: str) -> list[Weaken
                 remaining.remove(same)
             else:
                 changed.append(condition)
+        pairs = []
         for condition in changed:
             successor = partner(condition, remaining)
+            if successor is not None:
+                remaining.remove(successor)
+            pairs.append((condition, successor))
+        # What the change added and paired with nothing may hold a moved part.
+        spare = [c.accepts for c in remaining if c.accepts is not None]
+        for condition, successor in pairs:
             args = {"function": after.qualname, "what": what(condition),
                     "condition": condition.text, "line": condition.span[0], "base": base}
             if successor is None:
@@ -52,10 +59,9 @@ def contract_removed(old: Guardrails, new: Guardrails, base: str) -> list[Weaken
                                        f"removed\0{after.qualname}\0{condition.text}",
                                        extent=(after.first_line, after.end_line)))
                 continue
-            remaining.remove(successor)
             if condition.accepts is None or successor.accepts is None:
                 continue  # a validator call: what it accepts is not in the text
-            how = loosened(condition.accepts, successor.accepts)
+            how = loosened(condition.accepts, successor.accepts, spare)
             if how:
                 args |= {"new": successor.text, "how": "; ".join(how)}
                 found.append(Weakening("VBR105", successor.span, args,

@@ -257,9 +257,13 @@ class _Reader:
 
     def guards(self, statements: list[ast.stmt], params: set[str]) -> list[Condition]:
         found: list[Condition] = []
+        params = set(params)
         for statement in statements:
             if isinstance(statement, ast.Return) or _yields(statement):
                 break
+            # A parameter given a new value (`if size is None: size = 8`) is no
+            # longer the caller's input: a later check on it is not a precondition.
+            params -= _assigned(statement)
             if isinstance(statement, ast.Assert):
                 names = frozenset(_root_names(statement.test) & params)
                 if names:
@@ -323,6 +327,22 @@ class _Reader:
                     facts.stateful = True
             facts.calls[method.name] = calls
         self.found.classes[qualname] = facts
+
+
+def _assigned(statement: ast.stmt) -> set[str]:
+    """Names a statement (or a block under it) assigns, ``for`` targets included."""
+    names: set[str] = set()
+    for node in ast.walk(statement):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+            targets = [node.target]
+        elif isinstance(node, ast.NamedExpr):
+            targets = [node.target]
+        for target in targets:
+            names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
 
 
 def _stores_on(node: ast.AST, me: str) -> bool:
@@ -453,9 +473,16 @@ def bound(expr: ast.expr) -> Bound | None:
     return Bound(ast.unparse(expr.left), op in (ast.Gt, ast.GtE), value, op in (ast.GtE, ast.LtE))
 
 
-def loosened(old: ast.expr, new: ast.expr) -> list[str] | None:
+def loosened(
+    old: ast.expr, new: ast.expr, elsewhere: Iterable[ast.expr] = ()
+) -> list[str] | None:
     """How ``new`` accepts more than ``old`` (one phrase per change), or
-    ``None`` when it does not, or when that cannot be shown from the text."""
+    ``None`` when it does not, or when that cannot be shown from the text.
+
+    ``elsewhere`` are the other conditions the change added: a part of
+    ``old`` about the same names as one of them may have moved there (``if a
+    or b: raise`` split into two guards), so it does not count as lost.
+    """
     before = {ast.unparse(c): c for c in conjuncts(old)}
     after = {ast.unparse(c): c for c in conjuncts(new)}
     left = {text: c for text, c in before.items() if text not in after}
@@ -472,14 +499,26 @@ def loosened(old: ast.expr, new: ast.expr) -> list[str] | None:
                 break
         if match is None or wide is None:
             return None  # a condition that is new, not a widened one
-        narrow = bound(left.pop(match))
+        narrow = bound(left[match])
         assert narrow is not None
         if not wide.contains(narrow):
             return None  # narrowed: stricter, not looser
-        if wide != narrow:
+        if wide != narrow and not _moved(left[match], elsewhere):
             changes.append(f"'{match}' widened to '{ast.unparse(condition)}'")
-    changes += [f"'{text}' deleted" for text in left]
+        del left[match]
+    changes += [f"'{text}' deleted" for text, c in left.items() if not _moved(c, elsewhere)]
     return changes or None
+
+
+def _subjects(expr: ast.AST) -> set[str]:
+    """The names a condition is about (``self`` only when it names nothing else)."""
+    names = _root_names(expr)
+    return names - _SELF or names
+
+
+def _moved(part: ast.expr, elsewhere: Iterable[ast.expr]) -> bool:
+    subjects = _subjects(part)
+    return any(subjects & _subjects(other) for other in elsewhere)
 
 
 def partner(condition: Condition, candidates: Iterable[Condition]) -> Condition | None:
