@@ -63,8 +63,8 @@ def test_inputs_and_outputs() -> None:
     data = action()
     assert data["runs"]["using"] == "composite"
     assert set(data["inputs"]) == {"paths", "args", "version", "fail-on", "sarif-file",
-                                   "upload-sarif", "python-version", "only-changed"}
-    assert {"sarif-file", "findings", "exit-code"} <= set(data["outputs"])
+                                   "upload-sarif", "python-version", "only-changed", "report"}
+    assert {"sarif-file", "findings", "exit-code", "report-file"} <= set(data["outputs"])
     assert "security-events: write" in (REPO / "docs" / "github-action.md").read_text()
 
 
@@ -269,6 +269,36 @@ def test_check_step_writes_annotations_sarif_summary_and_outputs(
     verdict = results["Verdict"]
     assert verdict.returncode == 1
     assert "at or above fail-on" in verdict.stderr
+
+
+@pytest.mark.slow
+def test_report_true_adds_the_coverage_report_to_the_summary_and_the_artifact(
+    installed: tuple[Path, str], workspace: Path, tmp_path: Path,
+) -> None:
+    action_path, python = installed
+    runner = Runner(tmp_path, action_path, workspace)
+    runner.outputs["install"] = {"python": python}
+    results = runner.run({"report": "true"}, only=("check",))
+    assert results["check"].returncode == 0, results["check"].stderr
+    report_file = Path(runner.outputs["check"]["report-file"])
+    assert report_file == runner.temp / "vibrails-report.html"
+    assert report_file.read_text(encoding="utf-8") == _vibrails(
+        python, "report", "--format", "html", ".", cwd=workspace).stdout
+    summary = runner.summary.read_text(encoding="utf-8")
+    assert summary.startswith("## vibrails\n")  # the check's summary, then the report's
+    expected = _vibrails(python, "report", "--format", "markdown", ".", cwd=workspace).stdout
+    assert summary.endswith("\n" + expected) and "## vibrails coverage: " in summary
+    # The upload step is the pinned upload-artifact action, given that file.
+    [upload] = [s for s in action()["runs"]["steps"] if s.get("name") == "Upload the coverage report"]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["path"] == "${{ steps.check.outputs.report-file }}"
+    # Without the input, no report is made.
+    (tmp_path / "plain").mkdir()
+    plain = Runner(tmp_path / "plain", action_path, workspace)
+    plain.outputs["install"] = {"python": python}
+    assert plain.run({}, only=("check",))["check"].returncode == 0
+    assert "report-file" not in plain.outputs["check"]
+    assert "vibrails coverage" not in plain.summary.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -157,6 +157,20 @@ def test_no_scanned_code_runs_through_python_dash_p_m(trapped: tuple[Path, Path]
     assert list(markers.iterdir()) == []
 
 
+def test_no_scanned_code_runs_in_the_report_nor_its_history(trapped: tuple[Path, Path]) -> None:
+    root, markers = trapped
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for args in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.com",
+                                 "-c", "commit.gpgsign=false", "commit", "-q", "-m", "trap"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True)
+    for fmt in ("html", "json", "markdown"):
+        result = _run([str(VIBRAILS), "report", "--no-cache", "--format", fmt, "."], cwd=root)
+        assert result.returncode == 0, result.stderr
+        assert list(markers.iterdir()) == []
+    trend = json.loads(_run([str(VIBRAILS), "report", "--format", "json", "."], cwd=root).stdout)
+    assert len(trend["trend"]) == 1 and trend["trend"][0]["total"]["files"] > 0
+
+
 def test_every_file_kind_was_present(trapped: tuple[Path, Path]) -> None:
     """The traps are real: importing one does write its marker."""
     root, markers = trapped

@@ -15,15 +15,18 @@ environment (never interpolated into a script). This module
    lines ``--format github`` prints), and the job summary (counts per pillar
    and per rule, the top findings with links to the rule docs) appended to
    ``$GITHUB_STEP_SUMMARY``;
-4. writes the step outputs ``sarif-file``, ``findings`` and ``exit-code`` to
-   ``$GITHUB_OUTPUT``.
+4. with ``report: true``, runs ``vibrails report`` on the same paths: its
+   markdown is appended to the job summary, its HTML written to
+   ``$RUNNER_TEMP/vibrails-report.html`` for the artifact upload;
+5. writes the step outputs ``sarif-file``, ``findings``, ``exit-code`` (and
+   ``report-file``) to ``$GITHUB_OUTPUT``.
 
 It exits 0 after a run with findings (the action's last step fails the job
 then, after the optional SARIF upload) and 2 when vibrails itself failed.
 
 Environment (set by ``action.yml``): ``VIBRAILS_PATHS``, ``VIBRAILS_ARGS``
 (split like a shell would, never run by one), ``VIBRAILS_FAIL_ON``,
-``VIBRAILS_SARIF_FILE``, ``VIBRAILS_ONLY_CHANGED``; and GitHub's own
+``VIBRAILS_SARIF_FILE``, ``VIBRAILS_ONLY_CHANGED``, ``VIBRAILS_REPORT``; and GitHub's own
 ``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``, ``GITHUB_BASE_REF``,
 ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``, ``RUNNER_TEMP``.
 """
@@ -322,9 +325,30 @@ def main(env: Mapping[str, str] | None = None) -> int:
         with open(target, "a", encoding="utf-8") as stream:
             stream.write(summary(log, env, result.returncode))
     count = sum(1 for f in findings if f.suppressed is None)
-    _output(env, {"sarif-file": sarif, "findings": str(count),
-                  "exit-code": str(result.returncode)})
+    outputs = {"sarif-file": sarif, "findings": str(count), "exit-code": str(result.returncode)}
+    if _true(env.get("VIBRAILS_REPORT", "")):
+        outputs["report-file"] = coverage_report(paths, temp, target)
+    _output(env, outputs)
     return 0
+
+
+def coverage_report(paths: Sequence[str], temp: str, summary_file: str | None) -> str:
+    """``report: true``: the coverage report's markdown appended to the job
+    summary, its HTML written for the artifact upload; the HTML's path, or
+    ``""`` when the report could not be made (a warning, the job goes on)."""
+    html = os.path.join(temp, "vibrails-report.html")
+    base = [sys.executable, "-m", "vibrails", "report"]
+    markdown = subprocess.run([*base, "--format", "markdown", "--", *paths],
+                              stdout=subprocess.PIPE, text=True)
+    page = subprocess.run([*base, "--format", "html", "-o", html, "--", *paths])
+    if markdown.returncode != 0 or page.returncode != 0:
+        print("::warning title=vibrails::vibrails report failed; no coverage report",
+              flush=True)
+        return ""
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as stream:
+            stream.write("\n" + markdown.stdout)
+    return html
 
 
 if __name__ == "__main__":

@@ -159,6 +159,28 @@ def check(**options: Any) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=SuggestingChoice(["markdown", "json", "html"]),
+              default="markdown", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--since", metavar="REV",
+              help="Trend from REV to HEAD on the main line (default: the last --commits).")
+@click.option("--commits", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Commits in the trend at most (0: no trend).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Configuration file (default: nearest vibrails.toml or pyproject.toml).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True, help="Measure every commit of the trend again.")
+@_guarded
+def report(**options: Any) -> None:
+    """Report how much AI-written code in PATHS is guarded, per package, with its trend."""
+    from vibrails.commands.report import ReportOptions, run_report
+
+    run_report(ReportOptions(**options))
+
+
+@main.command()
 @click.option("--format", "fmt", type=SuggestingChoice(["text", "json"]), default="text",
               show_default=True)
 def rules(fmt: str) -> None:

@@ -1,0 +1,171 @@
+"""How much of the AI-written code is guarded: the numbers of ``vibrails report``.
+
+For one tagged file, :func:`measure` counts, on its tagged lines only:
+
+* the **lines** tagged AI-written (the whole file, or its regions and the
+  definitions under lone markers);
+* the **public functions** that take a parameter (VBR101's candidates:
+  public, not a stub, not a test, not a validator), and those with a
+  contract (a contract decorator, a guard or ``assert`` on a parameter, a
+  validator call; VBR101's definition);
+* the **stateful classes** (a public method changes the instance's state;
+  VBR201's definition), and those that declare an invariant;
+* whether the file's **provenance is complete** (neither VBR401 nor VBR402
+  would report it) and whether a **review** is recorded since its latest
+  generation (VBR405 would not report it).
+
+The analysis is the rules' own (:mod:`vibrails.checks.shared`): one walk of
+the file's tree feeds the class tracker and the function facts, as in a
+check. Nothing is run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from vibrails.checks.base import FileContext, InvariantRule, Report
+from vibrails.checks.shared.functions import contract_candidate
+from vibrails.checks.shared.provenance import provenance_findings
+from vibrails.checks.shared.traverse import Dispatch, walk
+from vibrails.core.source import LINE_BREAK
+from vibrails.tagging import Tag
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+@dataclass
+class Counts:
+    """The report's numbers for a file, a package or a whole tree (they add up)."""
+
+    files: int = 0
+    lines: int = 0
+    functions: int = 0
+    contracted: int = 0
+    classes: int = 0
+    invariant: int = 0
+    provenance: int = 0
+    reviewed: int = 0
+    findings: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Counts) -> None:
+        for item in fields(self):
+            if item.name != "findings":
+                setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+        for code, count in other.findings.items():
+            self.findings[code] = self.findings.get(code, 0) + count
+
+    def share(self, part: str, whole: str) -> float | None:
+        """``part / whole`` (``None`` when there is nothing to divide)."""
+        total: int = getattr(self, whole)
+        return None if total == 0 else getattr(self, part) / total
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["findings"] = dict(sorted(self.findings.items()))
+        return out
+
+
+class _Collector(InvariantRule):
+    """Counts functions and classes on tagged lines; never reports."""
+
+    def __init__(self, context: FileContext, reports: list[Report], tag: Tag,
+                 positions: Mapping[cst.CSTNode, Any], counts: Counts) -> None:
+        super().__init__(context, reports)
+        self.tag, self.positions, self.counts = tag, positions, counts
+        self.markers = set(tag.def_markers)
+        #: Lines of the definitions under lone markers (they count as tagged).
+        self.marked: list[tuple[int, int]] = []
+
+    def _first_line(self, node: cst.FunctionDef | cst.ClassDef) -> int:
+        first = self.positions[node].start.line
+        if node.decorators:
+            first = min(first, self.positions[node.decorators[0]].start.line)
+        return int(first)
+
+    def _tagged(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
+        first = self._first_line(node)
+        line = int(self.positions[node].start.line)
+        if self.tag.reason_at(line) is not None:
+            return True
+        if any(start <= line <= end for start, end in self.marked):
+            return True
+        if first - 1 in self.markers:
+            self.marked.append((first, int(self.positions[node].end.line)))
+            return True
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        if not self._tagged(node):
+            return
+        facts = contract_candidate(self.context, node)
+        if facts is None or not facts.params:
+            return
+        self.counts.functions += 1
+        self.counts.contracted += facts.has_contract
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        super().visit_ClassDef(node)
+        self._tagged(node)  # a lone marker above a class tags its body
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        facts = self.tracker.finish_class(node)
+        if facts is None or not facts.stateful or not self._tagged(node):
+            return
+        self.counts.classes += 1
+        self.counts.invariant += facts.declares_invariant
+
+
+def measure(
+    display: str,
+    project_path: str,
+    data: bytes,
+    text: str,
+    tag: Tag,
+    settings: Mapping[str, Any],
+) -> Counts:
+    """The counts of one tagged file (``text`` is its decoded ``data``)."""
+    counts = Counts(files=1)
+    problems = provenance_findings(display, project_path, data, text, tag,
+                                   {"VBR401", "VBR402", "VBR405"}, settings)
+    codes = {f.code for f in problems}
+    counts.provenance = int(not codes & {"VBR401", "VBR402"})
+    counts.reviewed = int("VBR405" not in codes)
+    lines = LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError):
+        counts.lines = len(lines) if tag.reason is not None else _region_lines(tag)
+        return counts
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    context = FileContext(path=display, source=text, module=module, settings=settings,
+                          project_path=project_path)
+    collector = _Collector(context, [], tag, positions, counts)
+    scopes = context.scopes
+    walk(module, Dispatch([collector]), scopes.append, lambda node: _pop(scopes), _SCOPES)
+    if tag.reason is not None:
+        counts.lines = len(lines)
+    else:
+        tagged: set[int] = set()
+        for region in tag.regions:
+            tagged.update(range(region.start, region.end + 1))
+        for start, end in collector.marked:
+            tagged.update(range(start, end + 1))
+        counts.lines = len(tagged)
+    return counts
+
+
+def _pop(scopes: list[cst.CSTNode]) -> None:
+    scopes.pop()
+
+
+def _region_lines(tag: Tag) -> int:
+    return len({n for r in tag.regions for n in range(r.start, r.end + 1)})
