@@ -111,3 +111,11 @@ def test_a_removed_marker_is_reported_unless_the_ledger_still_tags_the_file(
     [(path, line, code, message)] = _review(history)
     assert (path, line, code) == ("shop/tax.py", 1, "VBR406")
     assert "marker 'Generated with Claude Code' was removed since" in message
+
+
+def test_blobs_are_read_past_missing_paths_and_folders(history: Path) -> None:
+    from vibrails.engine.diff import read_blobs
+
+    base = git(history, "rev-parse", "HEAD").strip()
+    blobs = read_blobs(history, base, ["shop", "no/such.py", "shop/total.py", "shop/net.py"])
+    assert blobs == {"shop/total.py": TOTAL.encode(), "shop/net.py": NET.encode()}

@@ -200,3 +200,19 @@ def test_the_output_is_the_same_every_run(project: Path) -> None:
     runs = [run_vibrails("report", "--format", fmt, "-j", jobs, cwd=project).stdout
             for fmt in ("html", "markdown") for jobs in ("1", "2")]
     assert runs[0] == runs[1] and runs[2] == runs[3]
+
+
+def test_a_subproject_s_history_reads_its_ledger_as_the_work_tree_does(tmp_path: Path) -> None:
+    # The ledger names files from the repository's root (svc/shop/cart.py):
+    # a commit's files, read outside git, must be matched the same way.
+    git(tmp_path, "init", "-q")
+    project = tmp_path / "svc"
+    write(project, {"pyproject.toml": "[tool.vibrails]\n", "prompts/cart.md": "A cart.\n",
+                    "shop/cart.py": CART})
+    _record(project, "shop/cart.py", "--model", "claude-sonnet-4", "--prompt", "prompts/cart.md")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "Cart")
+    data = _report(project)
+    assert data["now"]["total"]["provenance"] == 1
+    [point] = data["trend"]
+    assert point["total"] == data["now"]["total"]

@@ -34,8 +34,8 @@ from vibrails.provenance.context import ProvenanceError
 from vibrails.provenance.context import prepare as prepare_provenance
 from vibrails.report.coverage import CoverageReport, Snapshot, render
 
-#: Bumped when the kept numbers of a commit change shape.
-_KEPT_FORMAT = 1
+#: Bumped when the kept numbers of a commit change (shape or meaning).
+_KEPT_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,22 @@ def _relative(root: Path, path: Path) -> str:
         raise UsageError(f"{path} is outside the project at {root}") from None
 
 
-def measure_tree(config: Config, root: Path, wanted: list[str], jobs: int, label: str) -> Snapshot:
-    """The numbers of the project at ``root`` (its ``wanted`` paths)."""
+def measure_tree(config: Config, root: Path, wanted: list[str], jobs: int, label: str,
+                 repo_root: Path | None = None) -> Snapshot:
+    """The numbers of the project at ``root`` (its ``wanted`` paths); ``repo_root``
+    is the folder a commit's files were extracted to (no git there)."""
     values = config.values
     discoverer = Discoverer(root, config.exclude_globs, cwd=root)
     try:
         items = discoverer.discover([root / path for path in wanted])
     except FileNotFoundError as exc:
         raise UsageError(f"path not found: {exc}") from exc
+    raw = config.settings()
+    if repo_root is not None:
+        raw["_repo_root"] = str(repo_root)
+        raw["git-trailers"] = False  # a commit's trailers need the history, not its files
     try:
-        settings = prepare_provenance(config.settings(), root, cwd=root)
+        settings = prepare_provenance(raw, root, cwd=root)
     except ProvenanceError as exc:
         raise UsageError(str(exc)) from exc
     selection = Selection.from_config(values)
@@ -195,7 +201,7 @@ def _measure_commit(repo: Path, commit: str, prefix: str, wanted: list[str], job
         present = [path for path in wanted if (root / path).exists()]
         if not present:
             return Snapshot(label=commit[:8])
-        return measure_tree(config, root, present, jobs, commit[:8])
+        return measure_tree(config, root, present, jobs, commit[:8], Path(folder).resolve())
 
 
 def _commit_config(root: Path) -> Config:

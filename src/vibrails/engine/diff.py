@@ -208,9 +208,10 @@ def read_blobs(root: Path, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
         end = out.index(b"\n", position)
         header = out[position:end].split(b" ")
         position = end + 1
-        if len(header) != 3 or header[1] != b"blob":
-            continue  # "<name> missing", or not a file
+        if len(header) != 3:
+            continue  # "<name> missing": nothing follows
         size = int(header[2])
-        blobs[path] = out[position:position + size]
+        if header[1] == b"blob":  # (a tree or a submodule's commit is not a file)
+            blobs[path] = out[position:position + size]
         position += size + 1
     return blobs

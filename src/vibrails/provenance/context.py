@@ -106,6 +106,10 @@ def load(config_root: Path, settings: Mapping[str, Any], cwd: Path | None = None
     cwd = (cwd or Path.cwd()).resolve()
     repo = find_repo_root(config_root)
     repo_root = repo or config_root
+    if settings.get("_repo_root"):
+        # A commit's files outside git (vibrails report's trend): the ledger's
+        # paths are relative to this folder, and no git command runs.
+        repo, repo_root = None, Path(str(settings["_repo_root"])).resolve()
     rel = _relative(config_root, repo_root)
     prefix = "" if rel == "." else rel.rstrip("/") + "/"
     ledger = (config_root / str(settings.get("ledger", ".vibrails/ledger.jsonl"))).resolve()
