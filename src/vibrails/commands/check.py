@@ -402,19 +402,9 @@ def _load_baseline(path: Path) -> frozenset[str]:
 
 def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
     """A usable cache, or ``None`` and the reason (one warning, run goes on)."""
-    from vibrails.engine.cache import Cache  # not imported by --no-cache runs
+    from vibrails.engine.cache import open_cache  # not imported by --no-cache runs
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-        gitignore = folder / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# Created by vibrails.\n*\n", encoding="utf-8")
-    except OSError as exc:
-        return None, f"cache disabled: cannot write to {folder}: {exc.strerror or exc}"
-    return Cache(folder, fingerprint), None
+    return open_cache(folder, fingerprint)
 
 
 class Progress:

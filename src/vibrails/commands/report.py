@@ -61,7 +61,8 @@ def run_report(options: ReportOptions) -> None:
     root = config.root.resolve()
     wanted = [_relative(root, path) for path in options.paths] or ["."]
     jobs = options.jobs or default_jobs()
-    now = measure_tree(config, root, wanted, jobs, "work tree")
+    cache = None if options.no_cache else root / config.values["cache-dir"]
+    now = measure_tree(config, root, wanted, jobs, "work tree", cache_folder=cache)
     report = CoverageReport(
         now=now, project=root.name, version=__version__,
         pillars={code: info.pillar for code, info in load_catalogue().items()},
@@ -79,9 +80,10 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def measure_tree(config: Config, root: Path, wanted: list[str], jobs: int, label: str,
-                 repo_root: Path | None = None) -> Snapshot:
+                 repo_root: Path | None = None, cache_folder: Path | None = None) -> Snapshot:
     """The numbers of the project at ``root`` (its ``wanted`` paths); ``repo_root``
-    is the folder a commit's files were extracted to (no git there)."""
+    is the folder a commit's files were extracted to (no git there);
+    ``cache_folder`` holds the check's result cache (``None``: no cache)."""
     values = config.values
     discoverer = Discoverer(root, config.exclude_globs, cwd=root)
     try:
@@ -97,7 +99,12 @@ def measure_tree(config: Config, root: Path, wanted: list[str], jobs: int, label
     except ProvenanceError as exc:
         raise UsageError(str(exc)) from exc
     selection = Selection.from_config(values)
-    results = run(items, settings, selection, jobs)
+    cache = None
+    if cache_folder is not None:  # a file unchanged from one commit to the next: checked once
+        from vibrails.engine.cache import open_cache
+
+        cache, _problem = open_cache(cache_folder, config.fingerprint())
+    results = run(items, settings, selection, jobs, cache)
     snapshot = Snapshot(label=label)
     packages: dict[str, Counts] = {}
     for item, result in zip(items, results, strict=False):
@@ -154,7 +161,8 @@ def trend(config: Config, root: Path, wanted: list[str], jobs: int,
                         wanted]).encode()).hexdigest()[:32]
         kept = _read_kept(folder, key)
         if kept is None:
-            kept = _measure_commit(repo, commit, prefix, wanted, jobs)
+            kept = _measure_commit(repo, commit, prefix, wanted, jobs,
+                                   None if folder is None else folder.parent)
             _write_kept(folder, key, kept)
         kept.label, kept.commit, kept.date, kept.subject = commit[:8], commit, date, subject
         points.append(kept)
@@ -190,7 +198,8 @@ def _commits(repo: Path, since: str | None, limit: int) -> list[tuple[str, str, 
     return [(h, d, s) for h, d, s in ordered]
 
 
-def _measure_commit(repo: Path, commit: str, prefix: str, wanted: list[str], jobs: int) -> Snapshot:
+def _measure_commit(repo: Path, commit: str, prefix: str, wanted: list[str], jobs: int,
+                    cache_folder: Path | None) -> Snapshot:
     """A commit's numbers: its files from ``git archive`` in a temporary folder."""
     archive = run_git(repo, "archive", "--format=tar", commit, *([prefix] if prefix else []))
     with tempfile.TemporaryDirectory(prefix="vibrails-report-") as folder:
@@ -201,7 +210,8 @@ def _measure_commit(repo: Path, commit: str, prefix: str, wanted: list[str], job
         present = [path for path in wanted if (root / path).exists()]
         if not present:
             return Snapshot(label=commit[:8])
-        return measure_tree(config, root, present, jobs, commit[:8], Path(folder).resolve())
+        return measure_tree(config, root, present, jobs, commit[:8], Path(folder).resolve(),
+                            cache_folder)
 
 
 def _commit_config(root: Path) -> Config:

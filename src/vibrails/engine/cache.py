@@ -46,6 +46,22 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
+    """A usable cache in ``folder`` (created, with a ``.gitignore``), or ``None``
+    and the reason (one warning; the run goes on without it)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# Created by vibrails.\n*\n", encoding="utf-8")
+    except OSError as exc:
+        return None, f"cache disabled: cannot write to {folder}: {exc.strerror or exc}"
+    return Cache(folder, fingerprint), None
+
+
 class Cache:
     def __init__(self, folder: Path, config_fingerprint: str) -> None:
         self.folder = folder / f"v{_FORMAT}-{__version__}"
