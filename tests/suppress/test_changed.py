@@ -167,3 +167,17 @@ def test_deleted_lines_touch_the_file_and_the_definition_below_them(tmp_path: Pa
     assert not changed.changed("m.py", 3, 5)  # ... but not its own first lines
     assert changed.changed("m.py", 7, 9)  # lines deleted between 8 and 9
     assert not changed.changed("m.py", 9, 12)
+
+
+def test_hunk_lines_that_look_like_file_headers_are_content(tmp_path: Path) -> None:
+    from vibrails.suppress.changed import ChangedLines, _read_diff
+
+    diff = (
+        "diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n"
+        "@@ -2 +2 @@\n--- a removed docstring line\n+++ an added one\n"
+        "@@ -9 +9,2 @@\n-x\n+y\n+z\n"
+    )
+    changed = ChangedLines(tmp_path, "main", "0" * 40)
+    _read_diff(diff, changed)
+    assert changed.lines == {"m.py": {2, 9, 10}}
+    assert changed.old_paths == {"m.py": "m.py"} and changed.whole == set()

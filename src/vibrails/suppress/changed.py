@@ -127,7 +127,12 @@ def _read_diff(text: str, into: ChangedLines) -> None:
     """The new side's changed lines of a ``--unified=0`` diff; added files whole."""
     path: str | None = None
     old: str | None = None
+    header = False  # between "diff --git" and the first hunk: where ---/+++ name files
     for line in text.split("\n"):
+        if line.startswith("diff --git "):
+            header = True
+        elif not header and not line.startswith("@@ "):
+            continue  # a hunk's line (a removed "-- x" reads as "--- x")
         if line.startswith("--- "):
             # git ends the line with a tab when the name has a space (a tab in
             # the name itself is quoted as \t)
@@ -143,6 +148,7 @@ def _read_diff(text: str, into: ChangedLines) -> None:
                 else:
                     into.old_paths[path] = old
         elif line.startswith("@@ ") and path is not None:
+            header = False
             new = line.split(" ")[2]  # "+start[,count]"
             start, _, count = new[1:].partition(",")
             number = int(count) if count else 1
