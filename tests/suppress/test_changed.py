@@ -181,3 +181,25 @@ def test_hunk_lines_that_look_like_file_headers_are_content(tmp_path: Path) -> N
     _read_diff(diff, changed)
     assert changed.lines == {"m.py": {2, 9, 10}}
     assert changed.old_paths == {"m.py": "m.py"} and changed.whole == set()
+
+
+def test_a_deleted_file_and_a_merged_main_are_handled(repo: Path) -> None:
+    # The branch deletes a file: nothing to check there, and no error.
+    _git(repo, "rm", "-q", "app/account.py")
+    _git(repo, "commit", "-qm", "drop account")
+    found, stderr = _found(repo, "--diff-base", "main")
+    assert found == [] and "Traceback" not in stderr
+    # main moves on and is merged into the branch: the merge base is main's
+    # new head, so main's own change is not the branch's to review.
+    _git(repo, "checkout", "-q", "main")
+    write(repo, {"app/other.py": HEADER + "def g(y={}):\n    return y\n"})
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "main: other")
+    _git(repo, "checkout", "-q", "feature")
+    _git(repo, "merge", "-q", "--no-edit", "main")
+    write(repo, {"app/basket.py": OLD.replace("tally(name, counts={})", "tally(who, counts={})")})
+    found, _ = _found(repo, "--diff-base", "main")
+    assert found == [("app/basket.py", 6, "VBR304")]
+    # A merge commit as the revision works as well.
+    merge = _git(repo, "rev-parse", "HEAD").strip()
+    assert _found(repo, "--diff-base", merge)[0] == [("app/basket.py", 6, "VBR304")]
