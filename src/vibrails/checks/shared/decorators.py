@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from vibrails.checks.shared.contract_tables import FUNCTION_CONTRACTS
 from vibrails.checks.shared.names import dotted, last_name
 from vibrails.checks.shared.traverse import children
 
@@ -40,26 +41,9 @@ if TYPE_CHECKING:
 
 # -- the recognised decorators ------------------------------------------------------
 
-#: Qualified decorator → what it contributes: ``pre`` (a precondition),
-#: ``post`` (a postcondition), ``check`` (runtime checking of the arguments'
-#: types: a precondition for VBR101/VBR104, not a postcondition).
-FUNCTION_CONTRACTS: dict[str, frozenset[str]] = {
-    "icontract.require": frozenset({"pre"}),
-    "icontract.ensure": frozenset({"post"}),
-    "deal.pre": frozenset({"pre"}),
-    "deal.post": frozenset({"post"}),
-    "deal.ensure": frozenset({"post"}),
-    "dpcontracts.require": frozenset({"pre"}),
-    "dpcontracts.ensure": frozenset({"post"}),
-    "pydantic.validate_call": frozenset({"check"}),
-    "pydantic.validate_arguments": frozenset({"check"}),
-    "pydantic.v1.validate_arguments": frozenset({"check"}),
-    "pydantic.deprecated.decorator.validate_arguments": frozenset({"check"}),
-    "beartype.beartype": frozenset({"check"}),
-    "typeguard.typechecked": frozenset({"check"}),
-}
-#: Class decorators that state a class invariant checked by the library.
-CLASS_INVARIANTS = frozenset({"icontract.invariant", "deal.inv", "dpcontracts.invariant"})
+# FUNCTION_CONTRACTS and CLASS_INVARIANTS live in contract_tables (no libcst there:
+# the diff stage reads them without loading the parser).
+
 #: Class decorators that type-check every method (a precondition for each).
 CLASS_CHECKERS = frozenset({"beartype.beartype", "typeguard.typechecked"})
 #: ``deal.chain(...)`` combines deal decorators; its arguments are looked into.

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vibrails.checks.shared.decorators import CLASS_INVARIANTS, FUNCTION_CONTRACTS
+from vibrails.checks.shared.contract_tables import CLASS_INVARIANTS, FUNCTION_CONTRACTS
 
 _VALIDATOR_NAME = re.compile(r"^_*(validate|check|ensure|require|verify|assert)(_|$)")
 _SELF = frozenset({"self", "cls"})

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from vibrails.checks.shared.contract_tables import CLASS_INVARIANTS
 from vibrails.checks.shared.decorators import (
-    CLASS_INVARIANTS,
     PROPERTY_GETTERS,
     PYDANTIC_VALIDATORS,
     constrained,
