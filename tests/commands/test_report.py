@@ -216,3 +216,16 @@ def test_a_subproject_s_history_reads_its_ledger_as_the_work_tree_does(tmp_path:
     assert data["now"]["total"]["provenance"] == 1
     [point] = data["trend"]
     assert point["total"] == data["now"]["total"]
+
+
+def test_files_that_break_the_parser_cost_their_numbers_not_the_report(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "[tool.vibrails]\n", "ok.py": CART,
+                     "deep.py": "# @ai-generated\ny = " + "[" * 5000 + "]" * 5000 + "\n",
+                     "syntax.py": "# @ai-generated\ndef f(:\n"})
+    (tmp_path / "bytes.py").write_bytes(b"# @ai-generated\n\xff\xfe not text\n")
+    result = run_vibrails("report", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    total = json.loads(result.stdout)["now"]["total"]
+    assert total["files"] == 4  # every tagged file counts, measured or not
+    assert (total["functions"], total["contracted"], total["classes"]) == (2, 1, 1)  # ok.py
+    assert {"VBR001", "VBR002"} <= set(total["findings"])

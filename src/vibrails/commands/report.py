@@ -28,7 +28,7 @@ from vibrails.core.catalogue import load_catalogue
 from vibrails.core.git import GitError, find_repo_root, run_git
 from vibrails.core.selection import Selection
 from vibrails.discover import Discoverer
-from vibrails.engine.coverage import Counts, measure
+from vibrails.engine.coverage import Counts, measure_files
 from vibrails.engine.run import default_jobs, run, tag_of
 from vibrails.provenance.context import ProvenanceError
 from vibrails.provenance.context import prepare as prepare_provenance
@@ -106,20 +106,16 @@ def measure_tree(config: Config, root: Path, wanted: list[str], jobs: int, label
         cache, _problem = open_cache(cache_folder, config.fingerprint())
     results = run(items, settings, selection, jobs, cache)
     snapshot = Snapshot(label=label)
+    tagged = [(index, item, tag_of(item, settings)[0])
+              for index, item in enumerate(items) if results[index].tagged]
+    measured = iter(measure_files(
+        [(item.display, item.project_path, item.path, tag)
+         for _, item, tag in tagged if tag is not None], settings, jobs))
     packages: dict[str, Counts] = {}
-    for item, result in zip(items, results, strict=False):
-        if not result.tagged:
-            continue
-        tag, _problem = tag_of(item, settings)
-        counts = Counts(files=1)  # a tagged file that cannot be read still counts
-        if tag is not None:
-            try:
-                data = item.path.read_bytes()
-                counts = measure(item.display, item.project_path, data, data.decode("utf-8"),
-                                 tag, settings)
-            except (OSError, UnicodeDecodeError):
-                pass
-        for finding in result.findings:
+    for index, item, tag in tagged:
+        # (A file the check tagged but that cannot be read now still counts.)
+        counts = next(measured) if tag is not None else Counts(files=1)
+        for finding in results[index].findings:
             if finding.suppressed is None:
                 counts.findings[finding.code] = counts.findings.get(finding.code, 0) + 1
         packages.setdefault(_package(item.project_path), Counts()).add(counts)

@@ -16,13 +16,17 @@ For one tagged file, :func:`measure` counts, on its tagged lines only:
 
 The analysis is the rules' own (:mod:`vibrails.checks.shared`): one walk of
 the file's tree feeds the class tracker and the function facts, as in a
-check. Nothing is run.
+check. Nothing is run. :func:`measure_files` measures on the supervised
+worker processes of a check (:mod:`vibrails.core.pool`): the native parser
+that overflows its stack on a pathological file, or takes too long, costs
+that file's numbers (it still counts as a tagged file), never the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -169,3 +173,38 @@ def _pop(scopes: list[cst.CSTNode]) -> None:
 
 def _region_lines(tag: Tag) -> int:
     return len({n for r in tag.regions for n in range(r.start, r.end + 1)})
+
+
+#: One file to measure: shown path, project path, path to read, its tag.
+Job = tuple[str, str, Path, Tag]
+_settings: dict[str, Any] = {}
+
+
+def _init(settings: Mapping[str, Any]) -> None:
+    from vibrails.engine.tree import raise_recursion_limit
+
+    raise_recursion_limit()
+    _settings.clear()
+    _settings.update(settings)
+
+
+def _measure_job(job: Job) -> Counts:
+    display, project_path, path, tag = job
+    try:
+        data = path.read_bytes()
+        return measure(display, project_path, data, data.decode("utf-8"), tag, _settings)
+    except (OSError, UnicodeDecodeError, RecursionError, MemoryError):
+        return Counts(files=1)  # a tagged file whose code cannot be read or walked
+
+
+def measure_files(jobs: Sequence[Job], settings: Mapping[str, Any], workers: int) -> list[Counts]:
+    """The counts of each file, in order, measured on supervised workers."""
+    from vibrails.core.pool import supervised_map
+
+    results: list[Counts] = [Counts(files=1) for _ in jobs]
+    for index, counts in supervised_map(
+        _measure_job, list(jobs), workers, _init, (dict(settings),),
+        float(settings["timeout-per-file"]), lambda job, problem: Counts(files=1),
+    ):
+        results[index] = counts
+    return results
