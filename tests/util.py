@@ -88,7 +88,7 @@ def check_example(
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` as a test author (no signing, ``main`` by default); its output."""
     done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=t@example.com",
+        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.com",
          "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
         capture_output=True, text=True, check=False,
     )

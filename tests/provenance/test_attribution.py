@@ -4,10 +4,10 @@ and ``vibrails ledger import`` turns them into ledger events."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from util import git as _git
 from util import run_vibrails, write
 
 from vibrails.provenance.attribution import parse_git_ai_note
@@ -22,16 +22,6 @@ MIXED = (
     "    basket.append(item)\n"
     "    return basket\n"
 )
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _trace(path: str, ranges: list[tuple[int, int]], kind: str = "ai",

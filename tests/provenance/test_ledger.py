@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from util import git as _git
 from util import run_vibrails, write
 
 from vibrails.provenance.events import event_hash, normalised_sha256, seal
@@ -30,16 +31,6 @@ def _event(path: str = "src/a.py", kind: str = "generated", **extra: Any) -> dic
 
 def _lines(ledger: Path) -> list[bytes]:
     return ledger.read_bytes().splitlines(keepends=True)
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr + done.stdout
-    return done.stdout
 
 
 # -- the event and its hash ----------------------------------------------------

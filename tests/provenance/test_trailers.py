@@ -9,21 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from util import git as _git
 from util import run_vibrails, write
 
 from vibrails.provenance.trailers import ai_trailer
 
 BAD = "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 COMMITS = [

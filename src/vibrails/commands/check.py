@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from vibrails.core.selection import Selection
     from vibrails.discover import Discovered
-    from vibrails.engine.cache import Cache
     from vibrails.engine.run import FileResult
     from vibrails.suppress.changed import ChangedLines
 
@@ -220,7 +219,9 @@ def check_files(run: Run) -> list[FileResult]:
     cache = None
     if not _no_cache(run):
         folder = options.cache_dir or (run.config.root / run.values["cache-dir"])
-        cache, problem = _open_cache(folder, run.config.fingerprint())
+        from vibrails.engine.cache import open_cache  # not imported by --no-cache runs
+
+        cache, problem = open_cache(folder, run.config.fingerprint())
         if problem:
             run.notes.append(problem)
     progress = None
@@ -398,13 +399,6 @@ def _load_baseline(path: Path) -> frozenset[str]:
         return load_baseline(path)
     except BaselineError as exc:
         raise UsageError(str(exc)) from exc
-
-
-def _open_cache(folder: Path, fingerprint: str) -> tuple[Cache | None, str | None]:
-    """A usable cache, or ``None`` and the reason (one warning, run goes on)."""
-    from vibrails.engine.cache import open_cache  # not imported by --no-cache runs
-
-    return open_cache(folder, fingerprint)
 
 
 class Progress:

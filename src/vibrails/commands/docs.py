@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from vibrails.core.catalogue import RuleInfo, load_catalogue
+from vibrails.report import markdown_cell
 
 README_START = "<!-- rules-table:start -->"
 README_END = "<!-- rules-table:end -->"
@@ -31,11 +32,6 @@ _PILLAR_TITLES = {
     "state": "State (VBR3xx)",
     "provenance": "Provenance (VBR4xx)",
 }
-
-
-def _cell(text: str) -> str:
-    """Text that is safe in one markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def rule_page(info: RuleInfo) -> str:
@@ -54,7 +50,7 @@ def rules_table(rules: Sequence[RuleInfo], link_prefix: str) -> str:
         default = "opt-in" if info.opt_in else "on"
         lines.append(
             f"| [{info.code}]({link_prefix}{info.code}.md) | `{info.name}` | {info.pillar} "
-            f"| {info.level} | {default} | {_cell(info.summary)} |"
+            f"| {info.level} | {default} | {markdown_cell(info.summary)} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -25,11 +25,14 @@ from vibrails import __version__
 from vibrails.commands.common import UsageError, write_output
 from vibrails.config import Config, ConfigError, load_config, search_start
 from vibrails.core.catalogue import load_catalogue
+from vibrails.core.finding import Finding
 from vibrails.core.git import GitError, find_repo_root, run_git
 from vibrails.core.selection import Selection
 from vibrails.discover import Discoverer
+from vibrails.engine.cache import code_fingerprint, open_cache
 from vibrails.engine.coverage import Counts, measure_files
-from vibrails.engine.run import default_jobs, run, tag_of
+from vibrails.engine.run import default_jobs, run
+from vibrails.provenance.context import KEY as PROVENANCE_KEY
 from vibrails.provenance.context import ProvenanceError
 from vibrails.provenance.context import prepare as prepare_provenance
 from vibrails.report.coverage import CoverageReport, Snapshot, render
@@ -101,34 +104,31 @@ def measure_tree(config: Config, root: Path, wanted: list[str], jobs: int, label
     selection = Selection.from_config(values)
     cache = None
     if cache_folder is not None:  # a file unchanged from one commit to the next: checked once
-        from vibrails.engine.cache import open_cache
-
         cache, _problem = open_cache(cache_folder, config.fingerprint())
     results = run(items, settings, selection, jobs, cache)
     snapshot = Snapshot(label=label)
-    tagged = [(index, item, tag_of(item, settings)[0])
-              for index, item in enumerate(items) if results[index].tagged]
-    measured = iter(measure_files(
-        [(item.display, item.project_path, item.path, tag)
-         for _, item, tag in tagged if tag is not None], settings, jobs))
+    tagged = [index for index, result in enumerate(results[:len(items)]) if result.tagged]
+    measured = measure_files([(items[i].display, items[i].project_path, items[i].path)
+                              for i in tagged], settings, jobs)
     packages: dict[str, Counts] = {}
-    for index, item, tag in tagged:
-        # (A file the check tagged but that cannot be read now still counts.)
-        counts = next(measured) if tag is not None else Counts(files=1)
-        for finding in results[index].findings:
-            if finding.suppressed is None:
-                counts.findings[finding.code] = counts.findings.get(finding.code, 0) + 1
-        packages.setdefault(_package(item.project_path), Counts()).add(counts)
+    for index, counts in zip(tagged, measured, strict=True):
+        _count(counts, results[index].findings)
+        packages.setdefault(_package(items[index].project_path), Counts()).add(counts)
     for result in results[len(items):]:  # the ledger's own findings
-        for finding in result.findings:
-            if finding.suppressed is None:
-                name = _package(settings["_provenance"].ledger_project_path)
-                bucket = packages.setdefault(name, Counts())
-                bucket.findings[finding.code] = bucket.findings.get(finding.code, 0) + 1
+        if result.findings:
+            name = _package(settings[PROVENANCE_KEY].ledger_project_path)
+            _count(packages.setdefault(name, Counts()), result.findings)
     for counts in packages.values():
         snapshot.total.add(counts)
     snapshot.packages = packages
     return snapshot
+
+
+def _count(counts: Counts, findings: list[Finding]) -> None:
+    """Add the findings a report lists (not the suppressed ones), by rule."""
+    for finding in findings:
+        if finding.suppressed is None:
+            counts.findings[finding.code] = counts.findings.get(finding.code, 0) + 1
 
 
 def _package(project_path: str) -> str:
@@ -153,7 +153,7 @@ def trend(config: Config, root: Path, wanted: list[str], jobs: int,
     points = []
     for commit, date, subject in commits:
         key = hashlib.sha256(
-            json.dumps([_KEPT_FORMAT, __version__, _code_fingerprint(), commit, prefix,
+            json.dumps([_KEPT_FORMAT, __version__, code_fingerprint(), commit, prefix,
                         wanted]).encode()).hexdigest()[:32]
         kept = _read_kept(folder, key)
         if kept is None:
@@ -223,12 +223,6 @@ def _commit_config(root: Path) -> Config:
         pass
     values, _ = validate({}, "defaults")
     return Config(root=root, source=None, values=values)
-
-
-def _code_fingerprint() -> str:
-    from vibrails.engine.cache import code_fingerprint
-
-    return code_fingerprint()
 
 
 def _read_kept(folder: Path | None, key: str) -> Snapshot | None:

@@ -84,6 +84,8 @@ class _Collector(InvariantRule):
         self.markers = set(tag.def_markers)
         #: Lines of the definitions under lone markers (they count as tagged).
         self.marked: list[tuple[int, int]] = []
+        #: Classes found tagged on the way in (their facts are complete on the way out).
+        self.tagged_classes: set[int] = set()
 
     def _first_line(self, node: cst.FunctionDef | cst.ClassDef) -> int:
         first = self.positions[node].start.line
@@ -91,13 +93,15 @@ class _Collector(InvariantRule):
             first = min(first, self.positions[node.decorators[0]].start.line)
         return int(first)
 
-    def _tagged(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
-        first = self._first_line(node)
+    def _enter(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
+        """Whether the definition is tagged; one under a lone marker (directly
+        above it or its decorators) tags its lines, nested ones included."""
         line = int(self.positions[node].start.line)
         if self.tag.reason_at(line) is not None:
             return True
         if any(start <= line <= end for start, end in self.marked):
             return True
+        first = self._first_line(node)
         if first - 1 in self.markers:
             self.marked.append((first, int(self.positions[node].end.line)))
             return True
@@ -105,7 +109,7 @@ class _Collector(InvariantRule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         super().visit_FunctionDef(node)
-        if not self._tagged(node):
+        if not self._enter(node):
             return
         facts = contract_candidate(self.context, node)
         if facts is None or not facts.params:
@@ -115,11 +119,12 @@ class _Collector(InvariantRule):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         super().visit_ClassDef(node)
-        self._tagged(node)  # a lone marker above a class tags its body
+        if self._enter(node):
+            self.tagged_classes.add(id(node))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         facts = self.tracker.finish_class(node)
-        if facts is None or not facts.stateful or not self._tagged(node):
+        if facts is None or not facts.stateful or id(node) not in self.tagged_classes:
             return
         self.counts.classes += 1
         self.counts.invariant += facts.declares_invariant
@@ -143,26 +148,24 @@ def measure(
     lines = LINE_BREAK.split(text)
     if lines and lines[-1] == "":
         lines.pop()
+    marked: list[tuple[int, int]] = []
     try:
         module = cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
-        counts.lines = len(lines) if tag.reason is not None else _region_lines(tag)
-        return counts
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    context = FileContext(path=display, source=text, module=module, settings=settings,
-                          project_path=project_path)
-    collector = _Collector(context, [], tag, positions, counts)
-    scopes = context.scopes
-    walk(module, Dispatch([collector]), scopes.append, lambda node: _pop(scopes), _SCOPES)
+        module = None  # no functions or classes to count; its lines still count
+    if module is not None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        context = FileContext(path=display, source=text, module=module, settings=settings,
+                              project_path=project_path)
+        collector = _Collector(context, [], tag, wrapper.resolve(PositionProvider), counts)
+        scopes = context.scopes
+        walk(module, Dispatch([collector]), scopes.append, lambda node: _pop(scopes), _SCOPES)
+        marked = collector.marked
     if tag.reason is not None:
         counts.lines = len(lines)
     else:
-        tagged: set[int] = set()
-        for region in tag.regions:
-            tagged.update(range(region.start, region.end + 1))
-        for start, end in collector.marked:
-            tagged.update(range(start, end + 1))
+        tagged = {n for r in tag.regions for n in range(r.start, r.end + 1)}
+        tagged.update(n for start, end in marked for n in range(start, end + 1))
         counts.lines = len(tagged)
     return counts
 
@@ -171,12 +174,8 @@ def _pop(scopes: list[cst.CSTNode]) -> None:
     scopes.pop()
 
 
-def _region_lines(tag: Tag) -> int:
-    return len({n for r in tag.regions for n in range(r.start, r.end + 1)})
-
-
-#: One file to measure: shown path, project path, path to read, its tag.
-Job = tuple[str, str, Path, Tag]
+#: One file to measure: shown path, project path, path to read.
+Job = tuple[str, str, Path]
 _settings: dict[str, Any] = {}
 
 
@@ -189,10 +188,17 @@ def _init(settings: Mapping[str, Any]) -> None:
 
 
 def _measure_job(job: Job) -> Counts:
-    display, project_path, path, tag = job
+    """Read, tag (as the check did) and measure one file, once."""
+    from vibrails.engine.run import tag_text
+
+    display, project_path, path = job
     try:
         data = path.read_bytes()
-        return measure(display, project_path, data, data.decode("utf-8"), tag, _settings)
+        text = data.decode("utf-8")
+        tag = tag_text(project_path, text, _settings)
+        if tag is None:  # changed since the check tagged it
+            return Counts(files=1)
+        return measure(display, project_path, data, text, tag, _settings)
     except (OSError, UnicodeDecodeError, RecursionError, MemoryError):
         return Counts(files=1)  # a tagged file whose code cannot be read or walked
 

@@ -31,6 +31,7 @@ from vibrails.core.source import read_source
 from vibrails.engine.run import tag_text
 from vibrails.provenance.context import KEY as PROVENANCE_KEY
 from vibrails.provenance.context import Provenance
+from vibrails.suppress.noqa import mark_suppressed
 
 if TYPE_CHECKING:
     from vibrails.core.selection import Selection
@@ -160,20 +161,12 @@ def _finding(path: str, item: Weakening, tag: str) -> Weakened:
 
 
 def _suppressed(findings: list[Weakened], text: str) -> list[Weakened]:
-    """Mark the findings a ``# noqa`` on their line covers."""
+    """Mark the findings a ``# noqa`` on their line covers (VBR003/VBR004 are
+    the file's check's to report, not this stage's)."""
     if not findings:
         return findings
-    by_line: dict[int, list[Any]] = {}
-    for suppression in parse_suppressions(text):
-        by_line.setdefault(suppression.line, []).append(suppression)
-    out = []
-    for finding, extent in findings:
-        for suppression in by_line.get(finding.line, ()):
-            if suppression.covers(finding.code):
-                finding = finding.with_changes(suppressed=suppression.reason)
-                break
-        out.append((finding, extent))
-    return out
+    marked, _ = mark_suppressed([finding for finding, _ in findings], parse_suppressions(text))
+    return [(finding, extent) for finding, (_, extent) in zip(marked, findings, strict=True)]
 
 
 def supersede(findings: Iterable[Finding], weakened: Iterable[Weakened]) -> list[Finding]:

@@ -36,6 +36,11 @@ class ReportContext:
 Renderer = Callable[[list[Finding], ReportContext], str]
 
 
+def markdown_cell(text: str) -> str:
+    """``text`` on one line, safe in one markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 FORMAT_NAMES = ("text", "flake8", "json", "sarif", "github", "gitlab")
 
 

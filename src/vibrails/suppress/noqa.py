@@ -35,18 +35,7 @@ def apply_suppressions(
     suppressions = parse_suppressions(source)
     if not suppressions:
         return findings
-    by_line: dict[int, list[Suppression]] = {}
-    for suppression in suppressions:
-        by_line.setdefault(suppression.line, []).append(suppression)
-    used: dict[Suppression, set[str]] = {s: set() for s in suppressions}
-    out: list[Finding] = []
-    for finding in findings:
-        for suppression in by_line.get(finding.line, ()):
-            if suppression.covers(finding.code):
-                used[suppression].add(finding.code)
-                finding = finding.with_changes(suppressed=suppression.reason)
-                break
-        out.append(finding)
+    out, used = mark_suppressed(findings, suppressions)
     lines = source.splitlines()
     occurrences: dict[str, int] = {}
     for suppression in suppressions:
@@ -63,6 +52,26 @@ def apply_suppressions(
                 out.append(_meta_finding(path, tag, suppression, lines, "VBR004", message,
                                          occurrences))
     return out
+
+
+def mark_suppressed(
+    findings: list[Finding], suppressions: list[Suppression]
+) -> tuple[list[Finding], dict[Suppression, set[str]]]:
+    """The findings, those a ``# noqa`` on their line covers marked with its
+    reason; and the codes each suppression silenced."""
+    by_line: dict[int, list[Suppression]] = {}
+    for suppression in suppressions:
+        by_line.setdefault(suppression.line, []).append(suppression)
+    used: dict[Suppression, set[str]] = {s: set() for s in suppressions}
+    out: list[Finding] = []
+    for finding in findings:
+        for suppression in by_line.get(finding.line, ()):
+            if suppression.covers(finding.code):
+                used[suppression].add(finding.code)
+                finding = finding.with_changes(suppressed=suppression.reason)
+                break
+        out.append(finding)
+    return out, used
 
 
 def _meta_finding(

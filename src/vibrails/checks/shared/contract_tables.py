@@ -7,6 +7,12 @@ code with :mod:`ast` and must not load libcst for a review of one file).
 
 from __future__ import annotations
 
+import re
+
+#: A call that checks its arguments, by the name it is called by
+#: (``validate_amount(x)``, ``_check(x)``, ``ensure_positive(x)``).
+VALIDATOR_NAME = re.compile(r"^_*(validate|check|ensure|require|verify|assert)(_|$)")
+
 #: Qualified decorator → what it contributes: ``pre`` (a precondition),
 #: ``post`` (a postcondition), ``check`` (runtime checking of the arguments'
 #: types: a precondition for VBR101/VBR104, not a postcondition).
@@ -28,4 +34,4 @@ FUNCTION_CONTRACTS: dict[str, frozenset[str]] = {
 #: Class decorators that state a class invariant checked by the library.
 CLASS_INVARIANTS = frozenset({"icontract.invariant", "deal.inv", "dpcontracts.invariant"})
 
-__all__ = ["CLASS_INVARIANTS", "FUNCTION_CONTRACTS"]
+__all__ = ["CLASS_INVARIANTS", "FUNCTION_CONTRACTS", "VALIDATOR_NAME"]

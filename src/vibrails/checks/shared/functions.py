@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from vibrails.checks.shared.contract_tables import VALIDATOR_NAME
 from vibrails.checks.shared.decorators import (
     CLASS_CHECKERS,
     PROPERTY_GETTERS,
@@ -31,7 +32,6 @@ from vibrails.checks.shared.traverse import children
 if TYPE_CHECKING:
     from vibrails.checks.base import FileContext
 
-_VALIDATOR_NAME = re.compile(r"^_*(validate|check|ensure|require|verify|assert)(_|$)")
 _NOT_VALIDATORS = frozenset(
     {"subprocess.check_call", "subprocess.check_output", "subprocess.check_returncode"}
 )
@@ -224,7 +224,7 @@ def _is_validator_call(
     qualified = context.names.qualify(value.func) or name
     if qualified in configured or name in configured or last_name(name) in configured:
         return True
-    if qualified in _NOT_VALIDATORS or not _VALIDATOR_NAME.match(last_name(name)):
+    if qualified in _NOT_VALIDATORS or not VALIDATOR_NAME.match(last_name(name)):
         return False
     # A checking helper counts only when it is handed a parameter.
     for arg in value.args:

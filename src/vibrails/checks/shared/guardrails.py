@@ -28,14 +28,16 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vibrails.checks.shared.contract_tables import CLASS_INVARIANTS, FUNCTION_CONTRACTS
+from vibrails.checks.shared.contract_tables import (
+    CLASS_INVARIANTS,
+    FUNCTION_CONTRACTS,
+    VALIDATOR_NAME,
+)
 
-_VALIDATOR_NAME = re.compile(r"^_*(validate|check|ensure|require|verify|assert)(_|$)")
 _SELF = frozenset({"self", "cls"})
 #: Bodies at least this similar make an unmatched function a renamed one.
 RENAME_SIMILARITY = 0.6
@@ -288,7 +290,7 @@ class _Reader:
                     # `self.check_invariants()` checks the object, not the input:
                     # an invariant (VBR204's), not a precondition.
                     names = frozenset(_root_names(call) & params) - _SELF
-                    if names and (last in self.validators or _VALIDATOR_NAME.match(last)):
+                    if names and (last in self.validators or VALIDATOR_NAME.match(last)):
                         found.append(Condition("validator", ast.unparse(call), None,
                                                self.qualify(call) or name, names, _span(call)))
         return found

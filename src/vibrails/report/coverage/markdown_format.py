@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from vibrails.engine.coverage import Counts
+from vibrails.report import markdown_cell
 from vibrails.report.coverage import SHARES, CoverageReport, percent
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _row(name: str, counts: Counts) -> str:
     shares = [f"{percent(counts.share(part, whole))} ({getattr(counts, part)}/"
               f"{getattr(counts, whole)})" for _, _, part, whole in SHARES]
-    return (f"| {_cell(name)} | {counts.files} | {counts.lines} | " + " | ".join(shares)
+    return (f"| {markdown_cell(name)} | {counts.files} | {counts.lines} | " + " | ".join(shares)
             + f" | {sum(counts.findings.values())} |")
 
 
@@ -21,7 +18,7 @@ def render(report: CoverageReport) -> str:
     now = report.now
     head = ("| package | tagged files | AI-written lines | contracts | invariants | provenance "
             "| reviewed | findings |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    lines = [f"## vibrails coverage: {_cell(report.project)}", ""]
+    lines = [f"## vibrails coverage: {markdown_cell(report.project)}", ""]
     lines.append(f"{now.label}: {now.total.lines} AI-written lines in {now.total.files} "
                  f"tagged files.")
     lines += ["", "Shares: " + "; ".join(f"{label} {percent(now.total.share(p, w))}"
@@ -42,7 +39,7 @@ def render(report: CoverageReport) -> str:
                   "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for point in report.trend:
             shares = " | ".join(percent(point.total.share(p, w)) for _, _, p, w in SHARES)
-            lines.append(f"| `{point.label}` {_cell(point.subject)[:60]} | {point.date[:10]} | "
+            lines.append(f"| `{point.label}` {markdown_cell(point.subject)[:60]} | {point.date[:10]} | "
                          f"{point.total.lines} | {shares} | "
                          f"{sum(point.total.findings.values())} |")
     for note in report.notes:
