@@ -301,6 +301,14 @@ class Weakening:
         return rule_info(self.code).format_named(self.template, dict(self.args))
 
 
+class VerifyRule:
+    """A mix-in for the rules of ``vibrails verify`` (catalogue scope
+    ``verify``): no tree handlers; :mod:`vibrails.verify` reports them from
+    what running the code showed. ``vibrails check`` never runs them."""
+
+    code: ClassVar[str]
+
+
 class DiffRule:
     """A mix-in for rules that compare a file with its version at the diff
     base (``vibrails check --diff-base``): no tree handlers; the engine's

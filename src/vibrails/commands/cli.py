@@ -181,6 +181,46 @@ def report(**options: Any) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=SuggestingChoice(FORMAT_NAMES), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--select", help="Comma list of codes or prefixes to enable (replaces the config).")
+@click.option("--ignore", help="Comma list of codes or prefixes to disable.")
+@click.option("--assume-ai", is_flag=True, default=None, help="Treat every file as AI-generated.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Configuration file (default: nearest vibrails.toml or pyproject.toml).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True, help="Verify every function again.")
+@click.option("--timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True,
+              help="Seconds of search per function.")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for the whole run; functions not reached are reported unverified.")
+@click.option("--examples", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Hypothesis inputs per function.")
+@click.option("--memory", type=click.IntRange(min=64), default=2048, show_default=True,
+              help="Megabytes of memory a worker may use.")
+@click.option("--diff-base", metavar="REV",
+              help="Verify only the functions changed since the merge base with REV.")
+@click.option("--fail-on", type=SuggestingChoice(FAIL_ON), help="Lowest level that fails the run.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def verify(**options: Any) -> None:
+    """Search the contracts of the AI-written code in PATHS for counterexamples.
+
+    Unlike every other command, this one IMPORTS AND RUNS the code under
+    test, in contained worker processes (a temporary folder, memory and time
+    limits, no writes outside that folder, no processes, no network).
+    """
+    from vibrails.commands.verify import VerifyOptions, run_verify
+
+    run_verify(VerifyOptions(**options))
+
+
+@main.command()
 @click.option("--format", "fmt", type=SuggestingChoice(["text", "json"]), default="text",
               show_default=True)
 def rules(fmt: str) -> None:

@@ -57,8 +57,9 @@ PRECISIONS = ("very-high", "high", "medium", "low")
 #: anywhere in a tagged file (the file could not be read or parsed, a
 #: suppression, the file's provenance); ``ledger``: on the ledger's lines;
 #: ``diff``: what a change did to a file since the diff base (changed-lines
-#: mode only, ``vibrails check --diff-base``).
-SCOPES = ("tagged-lines", "tagged-file", "ledger", "diff")
+#: mode only, ``vibrails check --diff-base``); ``verify``: what running the
+#: code showed (``vibrails verify`` only; ``vibrails check`` runs nothing).
+SCOPES = ("tagged-lines", "tagged-file", "ledger", "diff", "verify")
 DOC_SECTIONS = (
     ("what", "What it does"),
     ("why", "Why is this bad?"),
@@ -206,6 +207,12 @@ class RuleInfo:
         return "".join(lines)
 
     def _enabling_text(self) -> str:
+        if self.scope == "verify":
+            return (
+                "Reported by `vibrails verify` only, which imports and runs the code under "
+                "test (`vibrails check` never does). Turn it off with "
+                f'`ignore = ["{self.code}"]` in `[tool.vibrails]` or `--ignore {self.code}`.'
+            )
         if self.scope == "diff":
             return (
                 "On by default in changed-lines mode (`vibrails check --diff-base REV`), "

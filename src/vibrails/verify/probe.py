@@ -1,0 +1,356 @@
+"""The calls a verification makes, inside the worker: refuse, call, judge.
+
+A :class:`Subject` is one target (:class:`vibrails.verify.targets.Target`)
+bound to its imported function. Both searches drive it the same way:
+
+* :meth:`Subject.admits`: the preconditions hold for these arguments (an
+  input they refuse is never a counterexample);
+* :meth:`Subject.exercise`: build the object (a method), call the
+  function, then judge its postconditions and its class's invariants;
+  :class:`Violation` when one is false.
+
+The contract libraries' own runtime checks are bypassed (icontract's
+wrappers are unwrapped, deal is disabled): every condition is evaluated
+here, once, so that the one that failed is known by its line. An exception
+that is not a broken condition (a ``ValueError`` from a guard deeper in,
+a ``ZeroDivisionError``) is not a contract violation and is not reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import reprlib
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import ModuleType, TracebackType
+from typing import Any
+
+from vibrails.verify.targets import Cond, Target
+
+_repr = reprlib.Repr()
+_repr.maxstring = 60
+_repr.maxother = 60
+_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 8
+_repr.maxlevel = 3
+
+
+def short_repr(value: Any) -> str:
+    try:
+        return _repr.repr(value)
+    except Exception:  # a broken __repr__ of the code under test
+        return f"<{type(value).__name__}>"
+
+
+class Refused(Exception):
+    """The input is outside the preconditions: not a counterexample."""
+
+
+class Violation(AssertionError):
+    """A condition was false after the call."""
+
+    def __init__(self, line: int, what: str, condition: str, outcome: str) -> None:
+        super().__init__(f"vibrails: line {line}: {what} '{condition}' is false")
+        self.line, self.what, self.condition, self.outcome = line, what, condition, outcome
+
+
+class Exited(Exception):
+    """The call ended the process (``sys.exit``); the worker stopped it."""
+
+
+@dataclass
+class Found:
+    """A counterexample, replayed: the call as text, and the violation it gives."""
+
+    call: str
+    line: int
+    what: str
+    condition: str
+    outcome: str
+
+
+class Subject:
+    """One target, bound to the imported module."""
+
+    def __init__(self, target: Target, module: ModuleType, filename: str) -> None:
+        self.target = target
+        self.module = module
+        self.filename = filename
+        self.namespace = vars(module)
+        if target.owner is None:
+            self.owner: type | None = None
+            self.function: Callable[..., Any] = _unwrap(self.namespace[target.name])
+        else:
+            owner = self.namespace[target.owner]
+            self.owner = owner
+            raw = inspect.getattr_static(owner, target.name)
+            if isinstance(raw, staticmethod):
+                raw = raw.__func__
+            self.function = _unwrap(raw)
+        self.signature = inspect.signature(self.function)
+        self.exits: list[str] = []
+
+    # -- the parameters ------------------------------------------------------------
+
+    def parameters(self) -> list[str]:
+        return [p.name for p in self.target.params]
+
+    def init_parameters(self) -> list[inspect.Parameter]:
+        """The constructor's parameters (a method's object is built from them)."""
+        if self.owner is None or self.target.kind != "method":
+            return []
+        try:
+            signature = inspect.signature(self.owner)
+        except (TypeError, ValueError):
+            return []
+        return [p for p in signature.parameters.values()
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+    # -- the judgement -------------------------------------------------------------
+
+    def split(self, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(constructor arguments, call arguments)`` of one drawn input."""
+        init = {k[len(INIT):]: v for k, v in arguments.items() if k.startswith(INIT)}
+        call = {k: v for k, v in arguments.items() if not k.startswith(INIT)}
+        return init, call
+
+    def bind(self, call: Mapping[str, Any], instance: Any = None) -> inspect.BoundArguments:
+        args = [] if self.target.kind != "method" else [instance]
+        kwargs: dict[str, Any] = {}
+        for param in self.target.params:
+            if param.name not in call:
+                continue
+            if param.kind == "positional":
+                args.append(call[param.name])
+            elif param.kind == "star":
+                args.extend(call[param.name])
+            elif param.kind == "starstar":
+                kwargs.update(call[param.name])
+            else:
+                kwargs[param.name] = call[param.name]
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return bound
+
+    def admits(self, arguments: Mapping[str, Any]) -> bool:
+        """Whether the preconditions take this input (a refusing condition that
+        raises refuses)."""
+        _init, call = self.split(arguments)
+        try:
+            bound = self.bind(call, instance=_Placeholder())
+        except TypeError:
+            return False
+        for cond in self.target.conditions:
+            if cond.role != "pre":
+                continue
+            try:
+                if not self._holds(cond, bound, None, None):
+                    return False
+            except Exception:
+                return False
+        return True
+
+    def exercise(self, arguments: Mapping[str, Any]) -> None:
+        """Call the target on ``arguments``; :class:`Violation` when a condition
+        fails after it, :class:`Refused` when the input cannot be used."""
+        init, call = self.split(arguments)
+        instance = None
+        if self.target.kind == "method":
+            assert self.owner is not None
+            try:
+                instance = self.owner(**init)
+            except SystemExit as exc:
+                self.exits.append(f"{self.target.owner}(...) called sys.exit({exc.code!r})")
+                raise Refused from None
+            except Exception:
+                raise Refused from None  # the constructor refused the input
+            if self._broken_invariant(instance) is not None:
+                raise Refused  # not this method's doing
+        bound = self.bind(call, instance)
+        if not self._admitted(bound):
+            raise Refused
+        try:
+            result = self.function(*bound.args, **bound.kwargs)
+        except SystemExit as exc:
+            self.exits.append(f"{self.call_text(arguments)} called sys.exit({exc.code!r})")
+            return
+        except AssertionError as exc:
+            where = self._assert_line(exc.__traceback__)
+            if where is None:
+                return  # an assert in code it calls: not this function's contract
+            raise Violation(where, "assertion", self._assert_text(where),
+                            "raises AssertionError") from None
+        except Exception as exc:
+            if type(exc).__module__.startswith(("crosshair", "hypothesis")):
+                raise  # the search's own control flow
+            return  # an exception is not a broken postcondition
+        for cond in self.target.conditions:
+            if cond.role != "post":
+                continue
+            try:
+                holds = self._holds(cond, bound, result, instance)
+            except Exception:
+                continue  # a condition that cannot be evaluated is not judged
+            if not holds:
+                raise Violation(cond.line, "postcondition", cond.text,
+                                f"returns {short_repr(result)}")
+        if instance is not None:
+            broken = self._broken_invariant(instance)
+            if broken is not None:
+                line, text = broken
+                raise Violation(line, "invariant", text, "leaves the object")
+
+    def _admitted(self, bound: inspect.BoundArguments) -> bool:
+        for cond in self.target.conditions:
+            if cond.role != "pre":
+                continue
+            try:
+                if not self._holds(cond, bound, None, None):
+                    return False
+            except Exception:
+                return False
+        return True
+
+    def _broken_invariant(self, instance: Any) -> tuple[int, str] | None:
+        for cond in self.target.conditions:
+            if cond.role != "inv":
+                continue
+            try:
+                if not _evaluate(self.namespace, cond.source)(instance):
+                    return cond.line, cond.text
+            except Exception:
+                continue
+        for name in self.target.invariant_methods:
+            method = getattr(instance, name, None)
+            if method is None:
+                continue
+            try:
+                method()
+            except AssertionError as exc:
+                line = self._assert_line(exc.__traceback__, self.target.invariant_asserts)
+                if line is not None:
+                    return line, _without_assert(self.target.invariant_asserts[line])
+                return self.target.span[0], f"{name}()"
+            except Exception as exc:
+                if type(exc).__module__.startswith(("crosshair", "hypothesis")):
+                    raise
+                line = _last_line_in(exc.__traceback__, self.filename)
+                return line or self.target.span[0], f"{name}() raises {type(exc).__name__}"
+        return None
+
+    def _holds(self, cond: Cond, bound: inspect.BoundArguments, result: Any,
+               instance: Any) -> bool:
+        values = dict(bound.arguments)
+        if cond.style == "expr":
+            scope = dict(self.namespace)
+            scope.update(values)
+            return bool(eval(cond.source, scope))
+        if cond.style == "call":
+            scope = dict(self.namespace)
+            scope.update(values)
+            eval(cond.source, scope)
+            return True
+        check = _evaluate(self.namespace, cond.source)
+        if cond.style == "deal-post":
+            return bool(check(result))
+        if cond.style == "deal":
+            kwargs = dict(bound.kwargs)
+            if cond.role == "post":
+                kwargs["result"] = result
+            return bool(check(*bound.args, **kwargs))
+        # icontract: the condition's parameters, by name
+        wanted = inspect.signature(check).parameters
+        if "OLD" in wanted:
+            return True  # snapshots of the arguments are not taken: not judged
+        values["result"] = result
+        return bool(check(**{name: values[name] for name in wanted if name in values}))
+
+    # -- locating a failed assert ------------------------------------------------------
+
+    def _assert_line(self, tb: TracebackType | None,
+                     lines: Mapping[int, str] | None = None) -> int | None:
+        """The line of the target's own ``assert`` that raised, if it was one."""
+        wanted = self.target.asserts if lines is None else lines
+        last = _last_line_in(tb, self.filename)
+        return last if last in wanted else None
+
+    def _assert_text(self, line: int) -> str:
+        return _without_assert(self.target.asserts.get(line, "assert"))
+
+    # -- messages ------------------------------------------------------------------------
+
+    def call_text(self, arguments: Mapping[str, Any]) -> str:
+        init, call = self.split(arguments)
+        inner = ", ".join(f"{k}={short_repr(v)}" for k, v in call.items())
+        if self.target.kind == "method":
+            made = ", ".join(f"{k}={short_repr(v)}" for k, v in init.items())
+            return f"{self.target.owner}({made}).{self.target.name}({inner})"
+        return f"{self.target.qualname}({inner})"
+
+    def replay(self, arguments: Mapping[str, Any]) -> Found | None:
+        """Call again on a copy of ``arguments``, outside any search: the
+        violation it really gives, or ``None``."""
+        try:
+            fresh = copy.deepcopy(dict(arguments))
+        except Exception:
+            fresh = dict(arguments)
+        text = self.call_text(fresh)
+        try:
+            self.exercise(copy.deepcopy(fresh) if _copyable(fresh) else fresh)
+        except Violation as violation:
+            return Found(text, violation.line, violation.what, violation.condition,
+                         violation.outcome)
+        except Exception:
+            return None
+        return None
+
+
+#: The prefix of a constructor argument among a method's drawn inputs.
+INIT = "init__"
+
+
+class _Placeholder:
+    """Stands for ``self`` while preconditions are judged before the object exists."""
+
+
+def _without_assert(text: str) -> str:
+    return text[len("assert "):] if text.startswith("assert ") else text
+
+
+def _copyable(value: Any) -> bool:
+    try:
+        copy.deepcopy(value)
+    except Exception:
+        return False
+    return True
+
+
+def _evaluate(namespace: Mapping[str, Any], source: str) -> Callable[..., Any]:
+    value = eval(source, dict(namespace))
+    if not callable(value):
+        raise TypeError(source)
+    return value  # type: ignore[no-any-return]
+
+
+def _unwrap(function: Any) -> Callable[..., Any]:
+    """The function under icontract's wrapper (deal is disabled instead)."""
+    return inspect.unwrap(function)  # type: ignore[no-any-return]
+
+
+def _last_line_in(tb: TracebackType | None, filename: str) -> int | None:
+    """The line of the innermost frame of ``tb`` in ``filename``."""
+    line = None
+    for frame, number in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == filename:
+            line = number
+    return line
+
+
+def disable_library_checks() -> None:
+    """Switch off deal's runtime checks (its wrappers stay, checking nothing)."""
+    try:
+        import deal  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return
+    deal.disable()

@@ -1,0 +1,363 @@
+"""What ``vibrails verify`` verifies in one file: its contracted functions, read, never run.
+
+A *target* is a public function or method of a tagged file that has
+something to break:
+
+* a postcondition: icontract ``ensure``, deal ``post``/``ensure``, or an
+  ``assert`` in its body after its entry checks (an assert on the result);
+* for a method, its class's invariants: icontract ``invariant``, deal
+  ``inv``, or an invariant method (``invariants.methods``), checked after
+  the call.
+
+Its preconditions (icontract ``require``, deal ``pre``, guard clauses
+``if …: raise`` and entry ``assert``s on a parameter, validator calls:
+VBR101's definition, read by :mod:`vibrails.checks.shared.guardrails`) say
+which inputs count: an input they refuse is never a counterexample.
+
+Everything here is plain data (JSON for the worker and the cache); the
+worker (:mod:`vibrails.verify.probe`) turns it into calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from vibrails.checks.shared.contract_tables import CLASS_INVARIANTS, FUNCTION_CONTRACTS
+from vibrails.checks.shared.guardrails import Condition, guardrails
+
+#: Decorators by qualified name → (library, role) of the condition they take.
+_CONDITION_DECORATORS: Mapping[str, tuple[str, str]] = {
+    "icontract.require": ("icontract", "pre"),
+    "icontract.ensure": ("icontract", "post"),
+    "deal.pre": ("deal", "pre"),
+    "deal.post": ("deal-post", "post"),
+    "deal.ensure": ("deal", "post"),
+    "icontract.invariant": ("icontract", "inv"),
+    "deal.inv": ("icontract", "inv"),  # both call the condition with `self`
+}
+#: Method decorators that make a method no target (it is not called on an instance).
+_NOT_CALLED_ON_SELF = frozenset({"classmethod", "property", "cached_property",
+                                 "functools.cached_property", "abc.abstractmethod",
+                                 "abstractmethod", "typing.overload", "overload"})
+
+
+@dataclass(frozen=True)
+class Cond:
+    """One condition, as the worker evaluates it."""
+
+    #: ``pre`` (refuses inputs), ``post`` (after the call), ``inv`` (on the object after it).
+    role: str
+    #: How it is called: ``icontract`` (the callable's parameters by name, with
+    #: ``result``), ``deal`` (the call's arguments, with ``result=``),
+    #: ``deal-post`` (the result alone), ``expr`` (an expression over the
+    #: parameters), ``call`` (a statement that raises to refuse).
+    style: str
+    #: The callable (``icontract``/``deal``) or the expression/statement.
+    source: str
+    #: As a message quotes it: ``result >= 0``, ``assert r <= hi``.
+    text: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    #: ``positional``, ``keyword`` (keyword-only), ``star`` (``*args``), ``starstar``.
+    kind: str
+    annotated: bool
+    has_default: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """A function or method to verify, and everything its verification depends on."""
+
+    qualname: str
+    #: The class of a method (``None`` for a function).
+    owner: str | None
+    name: str
+    #: ``function``, ``method`` or ``static``.
+    kind: str
+    #: The span of ``def name`` (0-based columns, as :func:`make_finding` takes them).
+    span: tuple[int, int, int, int]
+    first_line: int
+    last_line: int
+    params: tuple[Param, ...]
+    conditions: tuple[Cond, ...]
+    #: Lines of the ``assert`` statements in its body after its entry checks
+    #: (an ``AssertionError`` raised there is a broken postcondition).
+    asserts: Mapping[int, str] = field(default_factory=dict)
+    #: Invariant methods of its class, called after the method.
+    invariant_methods: tuple[str, ...] = ()
+    #: Lines of the asserts inside the invariant methods.
+    invariant_asserts: Mapping[int, str] = field(default_factory=dict)
+    #: What the cached result depends on: the function's source, its class's
+    #: source (invariants, ``__init__``, the methods it calls) and the module's imports.
+    digest: str = ""
+
+    @property
+    def checked(self) -> bool:
+        """Whether it has something to break."""
+        return bool(self.asserts or self.invariant_methods
+                    or any(c.role in ("post", "inv") for c in self.conditions))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["asserts"] = {str(k): v for k, v in self.asserts.items()}
+        data["invariant_asserts"] = {str(k): v for k, v in self.invariant_asserts.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Target:
+        return cls(
+            qualname=data["qualname"], owner=data["owner"], name=data["name"], kind=data["kind"],
+            span=(data["span"][0], data["span"][1], data["span"][2], data["span"][3]),
+            first_line=data["first_line"], last_line=data["last_line"],
+            params=tuple(Param(**p) for p in data["params"]),
+            conditions=tuple(Cond(**c) for c in data["conditions"]),
+            asserts={int(k): v for k, v in data["asserts"].items()},
+            invariant_methods=tuple(data["invariant_methods"]),
+            invariant_asserts={int(k): v for k, v in data["invariant_asserts"].items()},
+            digest=data["digest"],
+        )
+
+
+def find_targets(source: str, settings: Mapping[str, Any]) -> list[Target]:
+    """The targets of one file (module-level functions and the public methods
+    of module-level classes), in source order; none when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found = guardrails(source, settings)
+    if found is None:
+        return []
+    lines = source.splitlines()
+    imports = "\n".join(ast.unparse(node) for node in tree.body
+                        if isinstance(node, (ast.Import, ast.ImportFrom)))
+    aliases = _aliases(tree)
+    invariant_names = set((settings.get("invariants") or {}).get("methods") or ())
+    targets: list[Target] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            target = _function(node, None, found.functions[node.name].conditions, (), {},
+                               aliases, lines, imports, "")
+            if target is not None:
+                targets.append(target)
+        elif isinstance(node, ast.ClassDef):
+            targets += _methods(node, found, aliases, invariant_names, lines, imports)
+    return [t for t in targets if t.checked]
+
+
+def _methods(node: ast.ClassDef, found: Any, aliases: Mapping[str, str],
+             invariant_names: set[str], lines: list[str], imports: str) -> list[Target]:
+    if any(_qualify(d, aliases) in ("typing.Protocol", "enum.Enum") for d in node.bases):
+        return []
+    facts = found.classes[node.name]
+    invariants = tuple(_decorator_cond(d, aliases) for d in node.decorator_list
+                       if _qualify(d, aliases) in CLASS_INVARIANTS)
+    inv_methods = tuple(name for name in facts.invariant_methods)
+    inv_asserts: dict[int, str] = {}
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef) and statement.name in inv_methods:
+            inv_asserts.update(_asserts(statement.body))
+    class_source = _text(lines, node)
+    out: list[Target] = []
+    for statement in node.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        name = statement.name
+        if name.startswith("_") or name in inv_methods:
+            continue
+        decorators = {_qualify(d, aliases) or "" for d in statement.decorator_list}
+        if decorators & _NOT_CALLED_ON_SELF or any(d.endswith((".setter", ".deleter"))
+                                                   for d in decorators):
+            continue
+        static = "staticmethod" in decorators
+        qualname = f"{node.name}.{name}"
+        own = found.functions.get(qualname)
+        conditions = own.conditions if own is not None else []
+        target = _function(statement, node.name, conditions,
+                           () if static else tuple(c for c in invariants if c is not None),
+                           {} if static else inv_asserts, aliases, lines, imports, class_source,
+                           () if static else inv_methods)
+        if target is not None:
+            out.append(target)
+    return out
+
+
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None,
+              conditions: list[Condition], invariants: tuple[Cond, ...],
+              inv_asserts: Mapping[int, str], aliases: Mapping[str, str], lines: list[str],
+              imports: str, class_source: str,
+              inv_methods: tuple[str, ...] = ()) -> Target | None:
+    if isinstance(node, ast.AsyncFunctionDef) or (owner is None and node.name.startswith("_")):
+        return None
+    if any(_yields(inner) for inner in ast.walk(node)):
+        return None  # a generator's result is not its values
+    decorators = {_qualify(d, aliases) or "" for d in node.decorator_list}
+    static = "staticmethod" in decorators
+    kind = "function" if owner is None else ("static" if static else "method")
+    params = _params(node.args, skip_first=kind == "method")
+    conds: list[Cond] = []
+    entry_lines: set[int] = set()
+    local = _locals(node)
+    for condition in conditions:
+        if condition.kind in ("assert", "guard") and condition.accepts is not None and (
+                _names(condition.accepts) & local):
+            continue  # it reads the function's own state: a check of its work, not of its input
+        converted = _convert(condition, node, aliases)
+        if converted is not None:
+            conds.append(converted)
+            if condition.kind == "assert":
+                entry_lines.add(condition.span[0])
+    conds += invariants
+    statements = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
+    asserts = {line: text for line, text in _asserts(statements).items()
+               if line not in entry_lines}
+    keyword = "def"
+    span = (node.lineno, node.col_offset, node.lineno, node.col_offset + len(keyword) + 1
+            + len(node.name))
+    digest = hashlib.sha256(json.dumps(
+        [_text(lines, node), class_source, imports], ensure_ascii=False).encode()).hexdigest()
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return Target(
+        qualname=node.name if owner is None else f"{owner}.{node.name}", owner=owner,
+        name=node.name, kind=kind, span=span, first_line=first,
+        last_line=node.end_lineno or node.lineno, params=params, conditions=tuple(conds),
+        asserts=asserts, invariant_methods=inv_methods, invariant_asserts=dict(inv_asserts),
+        digest=digest,
+    )
+
+
+def _convert(condition: Condition, node: ast.FunctionDef, aliases: Mapping[str, str]) -> Cond | None:
+    line, col, end_line, end_col = condition.span
+    if condition.kind == "decorator":
+        for decorator in node.decorator_list:
+            if decorator.lineno == line and decorator.col_offset == col:
+                return _decorator_cond(decorator, aliases)
+        return None
+    if condition.kind == "guard" and condition.accepts is not None:
+        test = condition.accepts.operand if isinstance(condition.accepts, ast.UnaryOp) else None
+        if test is None:
+            return None
+        return Cond("pre", "expr", f"not ({ast.unparse(test)})", condition.text, line, col,
+                    end_line, end_col)
+    if condition.kind == "assert" and condition.accepts is not None:
+        return Cond("pre", "expr", ast.unparse(condition.accepts), condition.text, line, col,
+                    end_line, end_col)
+    if condition.kind == "validator":
+        return Cond("pre", "call", condition.text, condition.text, line, col, end_line, end_col)
+    return None
+
+
+def _decorator_cond(decorator: ast.expr, aliases: Mapping[str, str]) -> Cond | None:
+    callee = _qualify(decorator, aliases) or ""
+    known = _CONDITION_DECORATORS.get(callee)
+    if known is None or not isinstance(decorator, ast.Call) or not decorator.args:
+        return None  # pydantic, beartype…: type checks, nothing to violate here
+    style, role = known
+    argument = decorator.args[0]
+    text = ast.unparse(argument.body if isinstance(argument, ast.Lambda) else argument)
+    end_line = decorator.end_lineno or decorator.lineno
+    end_col = decorator.end_col_offset or decorator.col_offset + 1
+    return Cond(role, style, ast.unparse(argument), text, decorator.lineno,
+                max(decorator.col_offset - 1, 0), end_line, end_col)
+
+
+def _params(args: ast.arguments, skip_first: bool) -> tuple[Param, ...]:
+    positional = [*args.posonlyargs, *args.args]
+    defaults = len(args.defaults)
+    out: list[Param] = []
+    for index, arg in enumerate(positional):
+        if skip_first and index == 0:
+            continue
+        out.append(Param(arg.arg, "positional", arg.annotation is not None,
+                         index >= len(positional) - defaults))
+    if args.vararg is not None:
+        out.append(Param(args.vararg.arg, "star", args.vararg.annotation is not None, True))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        out.append(Param(arg.arg, "keyword", arg.annotation is not None, default is not None))
+    if args.kwarg is not None:
+        out.append(Param(args.kwarg.arg, "starstar", args.kwarg.annotation is not None, True))
+    return tuple(out)
+
+
+def _asserts(statements: list[ast.stmt]) -> dict[int, str]:
+    """``assert`` statements anywhere in ``statements`` (nested functions and classes excluded)."""
+    found: dict[int, str] = {}
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assert):
+            found[node.lineno] = f"assert {ast.unparse(node.test)}"
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _locals(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names the function assigns (its parameters excluded)."""
+    found: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+            found.add(inner.id)
+    args = node.args
+    found -= {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    return found
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {inner.id for inner in ast.walk(node) if isinstance(inner, ast.Name)}
+
+
+def _yields(node: ast.AST) -> bool:
+    return isinstance(node, (ast.Yield, ast.YieldFrom))
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
+
+
+def _text(lines: list[str], node: ast.AST) -> str:
+    first = min([getattr(node, "lineno", 1),
+                 *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return "\n".join(lines[first - 1:getattr(node, "end_lineno", first) or first])
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.partition(".")[0]
+                aliases[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def _qualify(node: ast.expr, aliases: Mapping[str, str]) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    head = aliases.get(node.id, node.id)
+    return ".".join([head, *reversed(parts)])
+
+
+__all__ = ["FUNCTION_CONTRACTS", "Cond", "Param", "Target", "find_targets"]
