@@ -113,7 +113,8 @@ def run_verify(options: VerifyOptions) -> None:
         command_line=" ".join(["vibrails", *sys.argv[1:]]) if sys.argv else "vibrails verify",
         diff_base=options.diff_base,
     )
-    write_output(renderer(options.fmt)(findings, context), options.output)
+    fmt = "flake8" if options.quiet and options.fmt == "text" else options.fmt
+    write_output(renderer(fmt)(findings, context), options.output)
     if not options.quiet:
         for note in notes:
             click.echo(f"vibrails: warning: {note}", err=True)

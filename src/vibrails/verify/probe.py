@@ -82,7 +82,7 @@ class Subject:
             self.owner: type | None = None
             self.function: Callable[..., Any] = _unwrap(self.namespace[target.name])
         else:
-            owner = self.namespace[target.owner]
+            owner = _undecorated_class(self.namespace[target.owner])
             self.owner = owner
             raw = inspect.getattr_static(owner, target.name)
             if isinstance(raw, staticmethod):
@@ -110,7 +110,8 @@ class Subject:
     # -- the judgement -------------------------------------------------------------
 
     def split(self, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """``(constructor arguments, call arguments)`` of one drawn input."""
+        """``(constructor arguments, call arguments)`` of one drawn input (the
+        latter with the method calls that come first, under :data:`SETUP`)."""
         init = {k[len(INIT):]: v for k, v in arguments.items() if k.startswith(INIT)}
         call = {k: v for k, v in arguments.items() if not k.startswith(INIT)}
         return init, call
@@ -147,8 +148,9 @@ class Subject:
             try:
                 if not self._holds(cond, bound, None, None):
                     return False
-            except Exception:
-                return False
+            except Exception as exc:
+                _pass_on(exc)
+                continue  # it needs the object (`self.level`): judged once it exists
         return True
 
     def exercise(self, arguments: Mapping[str, Any]) -> None:
@@ -163,10 +165,22 @@ class Subject:
             except SystemExit as exc:
                 self.exits.append(f"{self.target.owner}(...) called sys.exit({exc.code!r})")
                 raise Refused from None
-            except Exception:
+            except Exception as exc:
+                _pass_on(exc)
                 raise Refused from None  # the constructor refused the input
             if self._broken_invariant(instance) is not None:
                 raise Refused  # not this method's doing
+            for name, kwargs in call.pop(SETUP, ()):
+                try:
+                    getattr(instance, name)(**kwargs)
+                except SystemExit as exc:
+                    self.exits.append(f"{self.target.owner}.{name}(...) called sys.exit({exc.code!r})")
+                    raise Refused from None
+                except Exception as exc:
+                    _pass_on(exc)
+                    raise Refused from None  # a state the class refuses to reach
+                if self._broken_invariant(instance) is not None:
+                    raise Refused  # that method's doing, reported on it
         bound = self.bind(call, instance)
         if not self._admitted(bound):
             raise Refused
@@ -182,15 +196,15 @@ class Subject:
             raise Violation(where, "assertion", self._assert_text(where),
                             "raises AssertionError") from None
         except Exception as exc:
-            if type(exc).__module__.startswith(("crosshair", "hypothesis")):
-                raise  # the search's own control flow
+            _pass_on(exc)
             return  # an exception is not a broken postcondition
         for cond in self.target.conditions:
             if cond.role != "post":
                 continue
             try:
                 holds = self._holds(cond, bound, result, instance)
-            except Exception:
+            except Exception as exc:
+                _pass_on(exc)
                 continue  # a condition that cannot be evaluated is not judged
             if not holds:
                 raise Violation(cond.line, "postcondition", cond.text,
@@ -208,7 +222,8 @@ class Subject:
             try:
                 if not self._holds(cond, bound, None, None):
                     return False
-            except Exception:
+            except Exception as exc:
+                _pass_on(exc)
                 return False
         return True
 
@@ -219,7 +234,8 @@ class Subject:
             try:
                 if not _evaluate(self.namespace, cond.source)(instance):
                     return cond.line, cond.text
-            except Exception:
+            except Exception as exc:
+                _pass_on(exc)
                 continue
         for name in self.target.invariant_methods:
             method = getattr(instance, name, None)
@@ -233,8 +249,7 @@ class Subject:
                     return line, _without_assert(self.target.invariant_asserts[line])
                 return self.target.span[0], f"{name}()"
             except Exception as exc:
-                if type(exc).__module__.startswith(("crosshair", "hypothesis")):
-                    raise
+                _pass_on(exc)
                 line = _last_line_in(exc.__traceback__, self.filename)
                 return line or self.target.span[0], f"{name}() raises {type(exc).__name__}"
         return None
@@ -245,11 +260,11 @@ class Subject:
         if cond.style == "expr":
             scope = dict(self.namespace)
             scope.update(values)
-            return bool(eval(cond.source, scope))
+            return bool(eval(cond.source, scope, scope))
         if cond.style == "call":
             scope = dict(self.namespace)
             scope.update(values)
-            eval(cond.source, scope)
+            eval(cond.source, scope, scope)
             return True
         check = _evaluate(self.namespace, cond.source)
         if cond.style == "deal-post":
@@ -281,12 +296,43 @@ class Subject:
     # -- messages ------------------------------------------------------------------------
 
     def call_text(self, arguments: Mapping[str, Any]) -> str:
+        """The call as Python: ``f(x=1)``, ``Account(balance=0).withdraw(amount=1)``,
+        or with calls first ``obj = Account(balance=0); obj.deposit(amount=2); obj.withdraw(amount=3)``."""
         init, call = self.split(arguments)
-        inner = ", ".join(f"{k}={short_repr(v)}" for k, v in call.items())
+        setup = call.pop(SETUP, ())
+        inner = _arguments(call)
         if self.target.kind == "method":
-            made = ", ".join(f"{k}={short_repr(v)}" for k, v in init.items())
-            return f"{self.target.owner}({made}).{self.target.name}({inner})"
+            made = f"{self.target.owner}({_arguments(init)})"
+            if not setup:
+                return f"{made}.{self.target.name}({inner})"
+            steps = [f"obj = {made}", *(f"obj.{name}({_arguments(kwargs)})" for name, kwargs in setup),
+                     f"obj.{self.target.name}({inner})"]
+            return "; ".join(steps)
         return f"{self.target.qualname}({inner})"
+
+    def setup_methods(self) -> dict[str, dict[str, Any]]:
+        """The other public methods of a method's class that can be called
+        first to reach a state, with the type hint of each parameter."""
+        import typing
+
+        if self.owner is None or self.target.kind != "method":
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for name, raw in sorted(vars(self.owner).items()):
+            if (name.startswith("_") or name == self.target.name
+                    or name in self.target.invariant_methods or not inspect.isfunction(raw)):
+                continue
+            function = _unwrap(raw)
+            try:
+                hints = typing.get_type_hints(function)
+                params = list(inspect.signature(function).parameters.values())[1:]
+            except Exception:
+                continue
+            wanted = {p.name: hints[p.name] for p in params if p.name in hints}
+            if all(p.name in wanted or p.default is not p.empty for p in params) and all(
+                    p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params):
+                found[name] = wanted
+        return found
 
     def replay(self, arguments: Mapping[str, Any]) -> Found | None:
         """Call again on a copy of ``arguments``, outside any search: the
@@ -306,12 +352,84 @@ class Subject:
         return None
 
 
+def shrink(subject: Subject, arguments: dict[str, Any], found: Found,
+           tries: int = 300) -> tuple[dict[str, Any], Found]:
+    """A smaller input giving the same violation (same line), found greedily
+    and deterministically: each argument in turn toward ``0``, ``""``, ``[]``."""
+    best, best_found = dict(arguments), found
+    budget = [tries]
+
+    def still(candidate: dict[str, Any]) -> Found | None:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+        again = subject.replay(candidate)
+        return again if again is not None and again.line == found.line else None
+
+    changed = True
+    while changed and budget[0] > 0:
+        changed = False
+        for key in sorted(best):
+            for smaller in _smaller(best[key]):
+                candidate = dict(best)
+                candidate[key] = smaller
+                again = still(candidate)
+                if again is not None:
+                    best, best_found, changed = candidate, again, True
+                    break
+    return best, best_found
+
+
+def _smaller(value: Any) -> list[Any]:
+    """Candidates smaller than ``value``, the smallest first."""
+    if isinstance(value, bool):
+        return [False] if value else []
+    if isinstance(value, int):
+        if value == 0:
+            return []
+        out = [0]
+        half = value // 2 if value > 0 else -((-value) // 2)
+        if half not in (0, value):
+            out.append(half)
+        out.append(value - 1 if value > 0 else value + 1)
+        if value < 0:
+            out.insert(1, -value)
+        return out
+    if isinstance(value, str):
+        if not value:
+            return []
+        return ["", value[:-1], value[1:], *({value.replace(c, "0", 1) for c in sorted(set(value))
+                                             if c != "0"})]
+    if isinstance(value, list):
+        if not value:
+            return []
+        shorter: list[Any] = [[], value[:-1], value[1:]]
+        for index, item in enumerate(value):
+            for smaller in _smaller(item)[:2]:
+                shorter.append([*value[:index], smaller, *value[index + 1:]])
+        return shorter
+    return []
+
+
 #: The prefix of a constructor argument among a method's drawn inputs.
 INIT = "init__"
+#: The key of the method calls made on the object before the one verified.
+SETUP = "setup__"
+
+
+def _arguments(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={short_repr(v)}" for k, v in values.items())
 
 
 class _Placeholder:
     """Stands for ``self`` while preconditions are judged before the object exists."""
+
+
+def _pass_on(exc: BaseException) -> None:
+    """Re-raise the searches' own exceptions (CrossHair's path control,
+    Hypothesis's rejections): they are not the code under test's."""
+    if type(exc).__module__.split(".")[0] in ("crosshair", "hypothesis"):
+        raise exc
 
 
 def _without_assert(text: str) -> str:
@@ -327,10 +445,22 @@ def _copyable(value: Any) -> bool:
 
 
 def _evaluate(namespace: Mapping[str, Any], source: str) -> Callable[..., Any]:
-    value = eval(source, dict(namespace))
+    # (Locals are always given: CrossHair's traced ``eval`` would otherwise
+    # read the caller's, where ``self`` is the Subject.)
+    scope = dict(namespace)
+    value = eval(source, scope, scope)
     if not callable(value):
         raise TypeError(source)
     return value  # type: ignore[no-any-return]
+
+
+def _undecorated_class(owner: Any) -> Any:
+    """The class under deal's ``inv`` (a subclass that checks on every
+    attribute set, even with deal disabled): its invariants are judged by
+    the probe after each call instead, as icontract judges them."""
+    while isinstance(owner, type) and "_deal_invariants" in vars(owner) and owner.__bases__:
+        owner = owner.__bases__[-1]
+    return owner
 
 
 def _unwrap(function: Any) -> Callable[..., Any]:
@@ -348,9 +478,11 @@ def _last_line_in(tb: TracebackType | None, filename: str) -> int | None:
 
 
 def disable_library_checks() -> None:
-    """Switch off deal's runtime checks (its wrappers stay, checking nothing)."""
+    """Remove deal's runtime checks before the code under test is imported
+    (its decorators then return what they decorate): the probe evaluates
+    every condition itself, an invariant after each call as icontract does."""
     try:
         import deal  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return
-    deal.disable()
+    deal.disable(permament=True, warn=False)

@@ -45,6 +45,12 @@ SUBJECTS: dict[int, probe.Subject] = {}
 REACHED: dict[int, list[dict[str, Any]]] = {}
 
 
+#: Inputs a function's preconditions must accept for a search without a
+#: counterexample to count as done (Hypothesis stops early when it rejects
+#: most of what it draws).
+MIN_VALID = 20
+
+
 class OutOfTime(BaseException):
     """The function's share of the budget is spent (raised by the alarm)."""
 
@@ -101,13 +107,17 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
     deadline = time.monotonic() + budget
     signal.setitimer(signal.ITIMER_REAL, budget + 1.0)
     try:
-        found = _crosshair(index, subject, hints, job, budget / 2)
-        outcome["engine"] = "crosshair"
-        if found is None:
-            found, finished, note = _hypothesis(subject, hints, job, deadline)
-            outcome["engine"] = "hypothesis"
-            if found is None and not finished:
-                outcome.update(status="unverified", reason=note)
+        reached, confirmed = _crosshair(index, subject, hints, job, budget / 2)
+        # Hypothesis runs either way: where CrossHair gave up, it searches;
+        # where CrossHair found a violation, its derandomized search gives the
+        # same smallest counterexample on every run (CrossHair's vary).
+        found, finished, note = _hypothesis(subject, hints, job, deadline)
+        outcome["engine"] = "hypothesis"
+        if found is None and reached is not None:
+            found = probe.shrink(subject, *reached)[1]
+            outcome["engine"] = "crosshair"
+        elif found is None and not finished and not confirmed:
+            outcome.update(status="unverified", reason=note)
         if found is not None:
             outcome.update(status="violated", found=found.__dict__)
     except OutOfTime:
@@ -159,31 +169,44 @@ def _hints(subject: probe.Subject) -> dict[str, Any]:
 
 
 def _crosshair(index: int, subject: probe.Subject, hints: dict[str, Any], job: dict[str, Any],
-               seconds: float) -> probe.Found | None:
-    """Run CrossHair on the target's harness; the first violation it reached
-    that replays."""
+               seconds: float) -> tuple[tuple[dict[str, Any], probe.Found] | None, bool]:
+    """Run CrossHair on the target's harness: the first violation it reached
+    that replays, with its inputs; and whether it went down every path
+    (then the contract holds for every input of those types)."""
     from crosshair.core_and_libs import analyze_function, run_checkables
     from crosshair.options import AnalysisKind, AnalysisOptionSet
 
     REACHED[index] = []
-    harness = _harness(index, hints, Path(job["folder"]))
+    flat = dict(hints)
+    setups = subject.setup_methods()
+    if setups:  # one call of another method first, chosen by `which`
+        flat[_WHICH] = int
+        for name, params in setups.items():
+            for param, hint in params.items():
+                flat[f"{_FLAT}{name}__{param}"] = hint
+        SETUPS[index] = sorted(setups)
+    harness = _harness(index, flat, Path(job["folder"]))
     options = AnalysisOptionSet(
         analysis_kind=[AnalysisKind.asserts],
         per_condition_timeout=max(seconds, 0.5),
         per_path_timeout=max(min(seconds / 4, 2.0), 0.25),
         max_uninteresting_iterations=job.get("crosshair_iterations", 200),
     )
+    from crosshair.statespace import MessageType
+
+    confirmed = False
     try:
-        run_checkables(analyze_function(harness, options))
+        messages = run_checkables(analyze_function(harness, options))
+        confirmed = any(m.state == MessageType.CONFIRMED for m in messages)
     except OutOfTime:
         raise
-    except Exception:
+    except Exception:  # CrossHair gave up on this code: Hypothesis tries
         pass
     for arguments in REACHED[index]:
         found = subject.replay(arguments)
         if found is not None:
-            return found
-    return None
+            return (arguments, found), False
+    return None, confirmed
 
 
 def reached(index: int, snapshot: dict[str, Any] | None) -> None:
@@ -203,6 +226,7 @@ def exercise(index: int, arguments: dict[str, Any]) -> None:
     from crosshair.util import IgnoreAttempt
 
     subject = SUBJECTS[index]
+    arguments = _unflatten(index, arguments)
     try:
         snapshot: dict[str, Any] | None = copy.deepcopy(arguments)
     except Exception:
@@ -214,6 +238,30 @@ def exercise(index: int, arguments: dict[str, Any]) -> None:
     except probe.Violation:
         reached(index, snapshot)
         raise
+
+
+#: The harness's inputs for a call made first: which method (an index into
+#: :data:`SETUPS`, none when out of range), and each method's arguments.
+_WHICH = "setup__which"
+_FLAT = "setup__"
+SETUPS: dict[int, list[str]] = {}
+
+
+def _unflatten(index: int, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The harness's flat inputs as :meth:`Subject.exercise` takes them."""
+    if _WHICH not in arguments:
+        return arguments
+    names = SETUPS[index]
+    which = arguments[_WHICH]
+    out = {k: v for k, v in arguments.items() if not k.startswith(_FLAT)}
+    calls = []
+    if 0 <= which < len(names):
+        name = names[which]
+        prefix = f"{_FLAT}{name}__"
+        calls.append((name, {k[len(prefix):]: v for k, v in arguments.items()
+                             if k.startswith(prefix)}))
+    out[probe.SETUP] = calls
+    return out
 
 
 def _harness(index: int, hints: dict[str, Any], folder: Path) -> Any:
@@ -256,6 +304,7 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
         return None, False, f"no values can be drawn for its parameters ({_describe(exc)})"
     failing: list[dict[str, Any]] = []
     runs = [0]
+    valid = [0]
 
     def case(**arguments: Any) -> None:
         runs[0] += 1
@@ -273,6 +322,7 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
             if before is not None:
                 failing.append(before)
             raise
+        valid[0] += 1
 
     test = given(**strategies)(settings(
         max_examples=job.get("examples", 200), derandomize=True, database=None, deadline=None,
@@ -284,7 +334,9 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
     except probe.Violation:
         pass
     except Unsatisfiable:
-        return None, False, "its preconditions refused nearly every input drawn for it"
+        if valid[0] < MIN_VALID:
+            return None, False, (f"its preconditions refused nearly every input drawn for it "
+                                 f"({valid[0]} of {runs[0]} were accepted)")
     except OutOfTime:
         if failing:
             return subject.replay(failing[-1]), True, ""
@@ -298,6 +350,24 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
             return found, True, ""
     del deadline
     return None, True, ""
+
+
+def _setup_strategy(subject: probe.Subject) -> Any:
+    """Up to three calls of the class's other methods, made before the one
+    verified: the states a constructor alone does not reach."""
+    from hypothesis import strategies as st
+
+    calls = []
+    for name, hints in subject.setup_methods().items():
+        try:
+            drawn = st.fixed_dictionaries({k: st.from_type(v) for k, v in hints.items()})
+            drawn.validate()
+        except Exception:  # noqa: BLE001 - a method whose inputs cannot be drawn is not used
+            continue
+        calls.append(st.tuples(st.just(name), drawn))
+    if not calls:
+        return None
+    return st.lists(st.one_of(calls), max_size=3)
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:

@@ -1,0 +1,1 @@
+"""Functions `vibrails verify` must contain; each reported ``def`` says so with ``# expect``."""
