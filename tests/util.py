@@ -146,3 +146,20 @@ def best_time(func: Any, *args: Any) -> float:
         func(*args)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def check_verify_example(tmp_path: Path, code: str, filename: str,
+                         select: tuple[str, ...], timeout: float = 10.0) -> list[Finding]:
+    """Run ``vibrails verify --assume-ai --select …`` on one file (it imports
+    and runs the file, in the verification's contained workers)."""
+    import json
+
+    from vibrails.core.finding import Finding
+
+    project = tmp_path / "project"
+    write(project, {filename: code, "pyproject.toml": "[tool.vibrails]\n"})
+    result = run_vibrails("verify", "--assume-ai", "--no-cache", "--format", "json",
+                          "--timeout", str(timeout), "--select", ",".join(select), ".",
+                          cwd=project)
+    assert result.returncode in (0, 1), result.stderr
+    return [Finding.from_json(item) for item in json.loads(result.stdout)]

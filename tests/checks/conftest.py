@@ -35,7 +35,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from util import BASKET, check_diff_example, check_example, positions, run_vibrails, write
+from util import (
+    BASKET,
+    check_diff_example,
+    check_example,
+    check_verify_example,
+    positions,
+    run_vibrails,
+    write,
+)
 
 from vibrails.checks import all_rules
 from vibrails.core.catalogue import Example, load_catalogue
@@ -82,7 +90,9 @@ def catalogue_example(
                 if selected in all_rules():
                     monkeypatch.setattr(all_rules()[selected], "visit_Module", explode,
                                         raising=False)
-        if example.before is not None:  # a diff rule: the change from `before` to `code`
+        if info.scope == "verify":  # run by `vibrails verify`, which imports the example
+            findings = check_verify_example(tmp_path, example.code, example.filename, select)
+        elif example.before is not None:  # a diff rule: the change from `before` to `code`
             findings = check_diff_example(tmp_path, example.before, example.code,
                                           example.filename, select, example.config)
         else:
@@ -122,6 +132,12 @@ def docs_example(tmp_path: Path) -> Callable[[str], None]:
             pytest.skip(f"the docs example of {code} needs more than code (see conftest)")
         bad = info.docs["example"].strip() + "\n"
         good = info.docs["use-instead"].strip() + "\n"
+        if info.scope == "verify":
+            found = check_verify_example(tmp_path / "bad", bad, "example.py", (code,))
+            assert positions(found, code), f"the docs example of {code} reports nothing"
+            fixed = check_verify_example(tmp_path / "good", good, "example.py", (code,))
+            assert positions(fixed, code) == [], f"the docs fix of {code} still reports"
+            return
         if info.scope == "diff":
             before = info.docs["before"].strip() + "\n"
             config = {"assume-ai": False} if info.pillar == "provenance" else {}

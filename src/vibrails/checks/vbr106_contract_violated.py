@@ -32,6 +32,11 @@ def violation_message(function: str, found: Mapping[str, Any]) -> str:
     ``call``, ``outcome``, ``condition``, ``what``, ``line``)."""
     what = _WHAT.get(found["what"], "its contract, line {line}").format(line=found["line"])
     return rule_info("VBR106").format_named(None, {
-        "call": found["call"], "outcome": found["outcome"], "condition": found["condition"],
-        "what": what, "function": function,
+        "call": found["call"], "outcome": found["outcome"],
+        "condition": quoted(found["condition"]), "what": what, "function": function,
     })
+
+
+def quoted(condition: str) -> str:
+    """``'result >= 0'``; in double quotes when it holds a single one."""
+    return f'"{condition}"' if "'" in condition and '"' not in condition else f"'{condition}'"

@@ -72,7 +72,8 @@ def run_verify(options: VerifyOptions) -> None:
     from vibrails.core.selection import Layer, Selection
     from vibrails.discover import Discoverer
     from vibrails.engine.run import default_jobs
-    from vibrails.verify.run import Limits, Summary, verify_files
+    from vibrails.verify.limits import Limits
+    from vibrails.verify.run import Summary, verify_files
 
     try:
         config = load_config(options.config_path, start=search_start(list(options.paths)))

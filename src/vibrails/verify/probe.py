@@ -43,6 +43,15 @@ def short_repr(value: Any) -> str:
         return f"<{type(value).__name__}>"
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
+#: Makes a value concrete: the identity, but CrossHair's ``deep_realize``
+#: while CrossHair runs (a note kept past the search must not hold symbols).
+realize: Callable[[Any], Any] = _as_is
+
+
 class Refused(Exception):
     """The input is outside the preconditions: not a counterexample."""
 
@@ -163,7 +172,7 @@ class Subject:
             try:
                 instance = self.owner(**init)
             except SystemExit as exc:
-                self.exits.append(f"{self.target.owner}(...) called sys.exit({exc.code!r})")
+                self.exits.append(realize(f"{self.target.owner}(...) called sys.exit({exc.code!r})"))
                 raise Refused from None
             except Exception as exc:
                 _pass_on(exc)
@@ -174,7 +183,8 @@ class Subject:
                 try:
                     getattr(instance, name)(**kwargs)
                 except SystemExit as exc:
-                    self.exits.append(f"{self.target.owner}.{name}(...) called sys.exit({exc.code!r})")
+                    self.exits.append(realize(
+                        f"{self.target.owner}.{name}(...) called sys.exit({exc.code!r})"))
                     raise Refused from None
                 except Exception as exc:
                     _pass_on(exc)
@@ -187,7 +197,7 @@ class Subject:
         try:
             result = self.function(*bound.args, **bound.kwargs)
         except SystemExit as exc:
-            self.exits.append(f"{self.call_text(arguments)} called sys.exit({exc.code!r})")
+            self.exits.append(realize(f"{self.call_text(arguments)} called sys.exit({exc.code!r})"))
             return
         except AssertionError as exc:
             where = self._assert_line(exc.__traceback__)

@@ -33,26 +33,11 @@ from vibrails import __version__
 from vibrails.checks.vbr106_contract_violated import violation_message
 from vibrails.checks.vbr107_contract_unverified import contained_message, unverified_message
 from vibrails.core.finding import Finding, make_finding
+from vibrails.verify.limits import GRACE_SECONDS, IMPORT_SECONDS, Limits, budget_spent
 from vibrails.verify.targets import Target, find_targets
 
-#: Seconds a module may take to import in a worker.
-IMPORT_SECONDS = 60.0
-#: Seconds a worker gets beyond a function's budget before it is stopped.
-GRACE_SECONDS = 5.0
 #: Bumped when a kept outcome changes shape or meaning.
 _FORMAT = 1
-
-
-@dataclass(frozen=True)
-class Limits:
-    #: Seconds of search per function.
-    budget: float = 10.0
-    #: Seconds for the whole run (``None``: no limit).
-    total: float | None = None
-    #: Bytes of memory a worker may use.
-    memory: int | None = 2 << 30
-    #: Hypothesis examples per function.
-    examples: int = 200
 
 
 @dataclass
@@ -254,8 +239,7 @@ def _watch(process: subprocess.Popen[bytes], fd: int, left: list[int], limits: L
                     done.setdefault(t, Outcome("unverified", why))
             elif current is not None:
                 done[current] = Outcome(
-                    "unverified", f"it ran over its {limits.budget:g} s budget and did not stop "
-                                  "when asked (it hangs); the worker was stopped")
+                    "unverified", budget_spent(limits.budget))
             return on_import
         readable, _, _ = select.select([fd], [], [], min(wait, 1.0))
         if not readable:

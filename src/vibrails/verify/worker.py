@@ -37,6 +37,7 @@ from types import FrameType
 from typing import Any
 
 from vibrails.verify import probe, sandbox
+from vibrails.verify.limits import budget_spent
 from vibrails.verify.targets import Target
 
 #: The subjects of this worker, by index (the harness files reach them here).
@@ -111,7 +112,11 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
         # Hypothesis runs either way: where CrossHair gave up, it searches;
         # where CrossHair found a violation, its derandomized search gives the
         # same smallest counterexample on every run (CrossHair's vary).
+        symbolic_exits = list(subject.exits)
+        subject.exits.clear()
         found, finished, note = _hypothesis(subject, hints, job, deadline)
+        if not subject.exits:  # Hypothesis's, if any: they repeat from run to run
+            subject.exits.extend(symbolic_exits)
         outcome["engine"] = "hypothesis"
         if found is None and reached is not None:
             found = probe.shrink(subject, *reached)[1]
@@ -122,11 +127,15 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
             outcome.update(status="violated", found=found.__dict__)
     except OutOfTime:
         outcome.update(status="unverified",
-                       reason=f"the search ran out of its {budget:g} s budget")
+                       reason=budget_spent(budget))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     outcome["refused"] = _take_refused()
-    outcome["exits"] = sorted(set(subject.exits))[:3]
+    exits = sorted({str(text) for text in subject.exits if isinstance(text, str)},
+                   key=lambda text: (len(text), text))
+    outcome["exits"] = exits[:1]  # the smallest example says it
+    if (outcome["refused"] or outcome["exits"]) and outcome["status"] == "verified":
+        outcome["status"] = "unverified"  # what it did was stopped: its result is not known
     return outcome
 
 
@@ -192,9 +201,11 @@ def _crosshair(index: int, subject: probe.Subject, hints: dict[str, Any], job: d
         per_path_timeout=max(min(seconds / 4, 2.0), 0.25),
         max_uninteresting_iterations=job.get("crosshair_iterations", 200),
     )
+    from crosshair.core import deep_realize
     from crosshair.statespace import MessageType
 
     confirmed = False
+    probe.realize = deep_realize
     try:
         messages = run_checkables(analyze_function(harness, options))
         confirmed = any(m.state == MessageType.CONFIRMED for m in messages)
@@ -202,6 +213,8 @@ def _crosshair(index: int, subject: probe.Subject, hints: dict[str, Any], job: d
         raise
     except Exception:  # CrossHair gave up on this code: Hypothesis tries
         pass
+    finally:
+        probe.realize = probe._as_is
     for arguments in REACHED[index]:
         found = subject.replay(arguments)
         if found is not None:
@@ -340,8 +353,7 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
     except OutOfTime:
         if failing:
             return subject.replay(failing[-1]), True, ""
-        return None, False, (f"the search ran out of its {job['budget']:g} s budget after "
-                             f"{runs[0]} inputs")
+        return None, False, budget_spent(float(job["budget"]))
     except Exception as exc:
         return None, False, f"inputs could not be drawn for it ({_describe(exc)})"
     for arguments in reversed(failing):  # the last one is the shrunk one
@@ -362,7 +374,7 @@ def _setup_strategy(subject: probe.Subject) -> Any:
         try:
             drawn = st.fixed_dictionaries({k: st.from_type(v) for k, v in hints.items()})
             drawn.validate()
-        except Exception:  # noqa: BLE001 - a method whose inputs cannot be drawn is not used
+        except Exception:  # a method whose inputs cannot be drawn is not used
             continue
         calls.append(st.tuples(st.just(name), drawn))
     if not calls:
