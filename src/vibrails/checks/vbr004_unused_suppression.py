@@ -18,7 +18,7 @@ def unused_suppression(suppression: Suppression, silenced: Collection[str]) -> s
     """The message for ``suppression`` (which silenced the codes ``silenced``), or None."""
     catalogue = load_catalogue()
     unused = [c for c in suppression.codes if c.startswith("VBR") and c not in silenced
-              and (c not in catalogue or catalogue[c].scope != "diff")]
+              and (c not in catalogue or catalogue[c].scope not in ("diff", "verify"))]
     if not unused:
         return None
     return rule_info("VBR004").format_message(codes=", ".join(unused))

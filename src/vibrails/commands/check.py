@@ -242,7 +242,8 @@ def report(run: Run, findings: list[Finding], results: list[FileResult]) -> None
     catalogue = load_catalogue()
     context = ReportContext(
         rules={code: catalogue[code] for code in sorted(run.selection.enabled)
-               if run.changed is not None or catalogue[code].scope != "diff"},
+               if catalogue[code].scope != "verify"
+               and (run.changed is not None or catalogue[code].scope != "diff")},
         root=Path.cwd(),
         color=options.fmt == "text"
         and use_colour(options.colour, os.environ, options.output is None and _is_tty()),

@@ -257,7 +257,7 @@ def _watch(process: subprocess.Popen[bytes], fd: int, left: list[int], limits: L
             if kind == "import-failed":
                 why = f"importing its module failed ({event['reason']})"
                 for t in left:
-                    done.setdefault(t, Outcome("unverified", why, refused=event["refused"]))
+                    done.setdefault(t, Outcome("unverified", why))  # (what it refused: in why)
             elif kind == "ready":
                 ready = True
                 on_import = list(event["refused"])
