@@ -63,8 +63,10 @@ def test_inputs_and_outputs() -> None:
     data = action()
     assert data["runs"]["using"] == "composite"
     assert set(data["inputs"]) == {"paths", "args", "version", "fail-on", "sarif-file",
-                                   "upload-sarif", "python-version", "only-changed", "report"}
-    assert {"sarif-file", "findings", "exit-code", "report-file"} <= set(data["outputs"])
+                                   "upload-sarif", "python-version", "only-changed", "report",
+                                   "verify", "verify-args"}
+    assert {"sarif-file", "findings", "exit-code", "report-file",
+            "verify-sarif-file"} <= set(data["outputs"])
     assert "security-events: write" in (REPO / "docs" / "github-action.md").read_text()
 
 
@@ -442,3 +444,58 @@ def test_dogfood_workflow_inputs_work(installed: tuple[Path, str], tmp_path: Pat
     assert int(runner.outputs["check"]["findings"]) > 10
     assert "file=examples/billing/billing/" in results["check"].stdout
     assert results["Verdict"].returncode == 0
+
+
+@pytest.mark.slow
+def test_verify_true_adds_the_verification_to_annotations_sarif_and_summary(
+    installed: tuple[Path, str], tmp_path: Path,
+) -> None:
+    """``verify: true`` runs ``vibrails verify`` with the job's Python (here the
+    test's own, where CrossHair, Hypothesis and icontract are installed)."""
+    action_path, _python = installed
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "pay.py").write_text(
+        "# @ai-generated model=claude-sonnet-4 prompt=none\nimport icontract\n\n\n"
+        "@icontract.require(lambda amount: amount > 0)\n"
+        "@icontract.ensure(lambda result: result >= 0)\n"
+        "def withdraw(balance: int, amount: int) -> int:\n    return balance - amount\n",
+        encoding="utf-8")
+    (workspace / "pyproject.toml").write_text(
+        '[tool.vibrails]\nignore = ["VBR4"]\n', encoding="utf-8")
+    runner = Runner(tmp_path, action_path, workspace)
+    runner.outputs["install"] = {"python": sys.executable}
+    results = runner.run({"verify": "true", "verify-args": "--timeout 3 --no-cache"},
+                         only=("check", "Verdict"))
+    assert results["check"].returncode == 0, results["check"].stderr
+    outputs = runner.outputs["check"]
+    assert outputs["exit-code"] == "1" and outputs["findings"] == "1"
+    verify_file = Path(outputs["verify-sarif-file"])
+    assert verify_file == runner.temp / "vibrails-verify.sarif"
+    [result] = json.loads(verify_file.read_text(encoding="utf-8"))["runs"][0]["results"]
+    assert result["ruleId"] == "VBR106"
+    assert "::error file=pay.py,line=6" in results["check"].stdout
+    assert "imports and runs the code under test" in results["check"].stdout
+    summary = runner.summary.read_text(encoding="utf-8")
+    assert "## vibrails verify\n" in summary and "VBR106" in summary
+    assert results["Verdict"].returncode == 1
+    # The second upload is the verification's own category.
+    [upload] = [s for s in action()["runs"]["steps"]
+                if s.get("name") == "Upload the verification's SARIF to code scanning"]
+    assert upload["with"]["category"] == "vibrails-verify"
+
+
+@pytest.mark.slow
+def test_the_install_step_with_verify_brings_the_searches_and_sees_the_jobs_packages(
+    tmp_path: Path,
+) -> None:
+    action_path = snapshot(tmp_path / "action")
+    runner = Runner(tmp_path, action_path, tmp_path)
+    result = runner.run({"verify": "true", "python-version": ""}, only=("install",))["install"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    python = runner.outputs["install"]["python"]
+    config = (Path(python).parent.parent / "pyvenv.cfg").read_text(encoding="utf-8")
+    assert "include-system-site-packages = true" in config
+    found = subprocess.run([python, "-c", "import crosshair, hypothesis, vibrails"],
+                           capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr

@@ -68,6 +68,14 @@ ISSUE_RULES: dict[str, tuple[str, str, str, bool]] = {
     "VBR406": ("provenance-rewritten", "provenance", "error", False),
 }
 DIFF_CODES = frozenset(ISSUE_RULES)
+#: Named by the verification issue (``vibrails verify`` only): "contract-violated"
+#: and "contract-unverified" (a note), the next free VBR1xx codes.
+VERIFY_RULES: dict[str, tuple[str, str, str, bool]] = {
+    "VBR106": ("contract-violated", "contracts", "error", False),
+    "VBR107": ("contract-unverified", "contracts", "note", False),
+}
+VERIFY_CODES = frozenset(VERIFY_RULES)
+ISSUE_RULES = {**ISSUE_RULES, **VERIFY_RULES}
 #: Reserved for the engine (internal errors); the SPEC names no rule.
 RESERVED = frozenset({"VBR000"})
 ENGINE_CODES = frozenset({"VBR000", "VBR001", "VBR002", "VBR003", "VBR004"})
@@ -169,6 +177,7 @@ def test_entries_match_the_spec() -> None:
         assert code in SPEC_RULES or code in ISSUE_RULES, f"{code} is not a SPEC code"
         name, pillar, level, opt_in = SPEC_RULES.get(code) or ISSUE_RULES[code]
         assert (info.scope == "diff") == (code in DIFF_CODES), code
+        assert (info.scope == "verify") == (code in VERIFY_CODES), code
         assert (info.name, info.pillar, info.level, info.opt_in) == (name, pillar, level, opt_in), (
             code
         )
@@ -216,6 +225,8 @@ def test_scope_says_where_each_kind_of_rule_reports() -> None:
             assert info.scope == "ledger"
         elif code in DIFF_CODES:
             assert info.scope == "diff"
+        elif code in VERIFY_CODES:
+            assert info.scope == "verify"
         else:
             assert info.scope == "tagged-lines", code
 

@@ -15,18 +15,23 @@ environment (never interpolated into a script). This module
    lines ``--format github`` prints), and the job summary (counts per pillar
    and per rule, the top findings with links to the rule docs) appended to
    ``$GITHUB_STEP_SUMMARY``;
-4. with ``report: true``, runs ``vibrails report`` on the same paths: its
+4. with ``verify: true``, runs ``vibrails verify`` on the same paths (it
+   imports and runs the code under test): its SARIF is written to
+   ``$RUNNER_TEMP/vibrails-verify.sarif``, its annotations printed, its
+   summary appended; its findings count in ``findings`` and ``exit-code``;
+5. with ``report: true``, runs ``vibrails report`` on the same paths: its
    markdown is appended to the job summary, its HTML written to
    ``$RUNNER_TEMP/vibrails-report.html`` for the artifact upload;
-5. writes the step outputs ``sarif-file``, ``findings``, ``exit-code`` (and
-   ``report-file``) to ``$GITHUB_OUTPUT``.
+6. writes the step outputs ``sarif-file``, ``findings``, ``exit-code`` (and
+   ``verify-sarif-file``, ``report-file``) to ``$GITHUB_OUTPUT``.
 
 It exits 0 after a run with findings (the action's last step fails the job
 then, after the optional SARIF upload) and 2 when vibrails itself failed.
 
 Environment (set by ``action.yml``): ``VIBRAILS_PATHS``, ``VIBRAILS_ARGS``
 (split like a shell would, never run by one), ``VIBRAILS_FAIL_ON``,
-``VIBRAILS_SARIF_FILE``, ``VIBRAILS_ONLY_CHANGED``, ``VIBRAILS_REPORT``; and GitHub's own
+``VIBRAILS_SARIF_FILE``, ``VIBRAILS_ONLY_CHANGED``, ``VIBRAILS_VERIFY``,
+``VIBRAILS_VERIFY_ARGS``, ``VIBRAILS_REPORT``; and GitHub's own
 ``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``, ``GITHUB_BASE_REF``,
 ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``, ``RUNNER_TEMP``.
 """
@@ -326,10 +331,52 @@ def main(env: Mapping[str, str] | None = None) -> int:
             stream.write(summary(log, env, result.returncode))
     count = sum(1 for f in findings if f.suppressed is None)
     outputs = {"sarif-file": sarif, "findings": str(count), "exit-code": str(result.returncode)}
+    if _true(env.get("VIBRAILS_VERIFY", "")):
+        verified = verify(env, temp, [*options, "--", *targets], fail_on, target)
+        if verified is None:
+            _output(env, {**outputs, "exit-code": "2"})
+            return 2
+        verify_file, verify_count, verify_code = verified
+        outputs.update({"verify-sarif-file": verify_file,
+                        "findings": str(count + verify_count),
+                        "exit-code": str(max(result.returncode, verify_code))})
     if _true(env.get("VIBRAILS_REPORT", "")):
         outputs["report-file"] = coverage_report(paths, temp, target)
     _output(env, outputs)
     return 0
+
+
+def verify(env: Mapping[str, str], temp: str, targets: Sequence[str], fail_on: str,
+           summary_file: str | None) -> tuple[str, int, int] | None:
+    """``verify: true``: ``vibrails verify`` on the same paths (the changed
+    functions only, with ``only-changed``), which imports and runs the code:
+    its SARIF file, the number of its findings and its exit status; its
+    annotations printed, its summary appended. ``None`` when it failed."""
+    sarif = os.path.join(temp, "vibrails-verify.sarif")
+    command = [sys.executable, "-m", "vibrails", "verify", "--format", "sarif", "-o", sarif]
+    if fail_on:
+        command += ["--fail-on", fail_on]
+    command += shlex.split(env.get("VIBRAILS_VERIFY_ARGS", ""))
+    print("vibrails: verifying the contracts (this imports and runs the code under test)",
+          flush=True)
+    result = subprocess.run([*command, *targets], stdout=subprocess.PIPE, text=True)
+    if result.returncode not in (0, 1):
+        print(f"::error title=vibrails::vibrails verify failed (exit {result.returncode})")
+        return None
+    try:
+        log = json.loads(Path(sarif).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"::error title=vibrails::{escape_data(f'cannot read the SARIF file {sarif}: {exc}')}")
+        return None
+    findings = findings_from_sarif(log)
+    sys.stdout.write(annotation_lines(findings))
+    sys.stdout.flush()
+    if summary_file:
+        text = summary(log, env, result.returncode).replace("## vibrails\n",
+                                                           "## vibrails verify\n", 1)
+        with open(summary_file, "a", encoding="utf-8") as stream:
+            stream.write("\n" + text)
+    return sarif, sum(1 for f in findings if f.suppressed is None), result.returncode
 
 
 def coverage_report(paths: Sequence[str], temp: str, summary_file: str | None) -> str:
