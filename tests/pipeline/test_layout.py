@@ -12,7 +12,7 @@ from util import REPO
 SRC = REPO / "src" / "vibrails"
 #: The stages, earliest first: a module may import its own stage and earlier ones.
 STAGES = ("core", "discover", "tagging", "provenance", "checks", "suppress", "engine",
-          "report", "config", "commands")
+          "verify", "report", "config", "commands")
 #: Top-level modules outside the stages: the version, ``python -m vibrails``.
 OUTSIDE = frozenset({"vibrails", "vibrails.__main__"})
 

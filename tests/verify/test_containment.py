@@ -45,7 +45,7 @@ def test_each_risky_function_is_reported_and_the_others_verified(
     got = {(f["path"], f["line"], f["code"]) for f in findings}
     assert got == expected(UNSAFE)
     # `harmless`, verified after all the others in the same module: no finding.
-    assert "0 violated, 8 not verified, 1 verified" in result.stderr, result.stderr
+    assert "0 violated, 9 not verified, 1 verified" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(("function", "says"), [
@@ -56,6 +56,7 @@ def test_each_risky_function_is_reported_and_the_others_verified(
     ("remove_report", "remove "),
     ("crash", "worker process ended while verifying it (exit status 3"),
     ("shell", "start a process (subprocess)"),
+    ("split", "start a process (os.fork)"),
     ("dial", "look up a host name"),
 ])
 def test_what_each_finding_says(

@@ -63,6 +63,8 @@ class Outcome:
     exits: list[str] = field(default_factory=list)
     engine: str = ""
     cached: bool = False
+    #: Depends on more than the function (the environment, the run): not kept.
+    transient: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Outcome:
@@ -137,7 +139,7 @@ def verify_files(modules: list[Module], limits: Limits, jobs: int, cache: Path |
         m_index, todo = item
         if limits.total is not None and time.monotonic() - started > limits.total:
             spent = Outcome("unverified", f"the run's total budget of {limits.total:g} s was "
-                                          "spent before it was reached")
+                                          "spent before it was reached", transient=True)
             return {t: spent for t in todo}
         return supervise(modules[m_index], todo, limits)
 
@@ -146,7 +148,7 @@ def verify_files(modules: list[Module], limits: Limits, jobs: int, cache: Path |
             for t_index in todo:
                 outcome = done[t_index]
                 outcomes[(m_index, t_index)] = outcome
-                if cache is not None and not outcome.reason.startswith("the run's total budget"):
+                if cache is not None and not outcome.transient:
                     _keep(cache, cache_key(modules[m_index].targets[t_index], limits), outcome)
     findings: list[Finding] = []
     for (m_index, t_index), outcome in sorted(outcomes.items()):
@@ -236,7 +238,7 @@ def _watch(process: subprocess.Popen[bytes], fd: int, left: list[int], limits: L
             if not ready:
                 why = f"importing its module took over {IMPORT_SECONDS:g} s; the worker was stopped"
                 for t in left:
-                    done.setdefault(t, Outcome("unverified", why))
+                    done.setdefault(t, Outcome("unverified", why, transient=True))
             elif current is not None:
                 done[current] = Outcome(
                     "unverified", budget_spent(limits.budget))
@@ -257,7 +259,8 @@ def _watch(process: subprocess.Popen[bytes], fd: int, left: list[int], limits: L
             if kind == "import-failed":
                 why = f"importing its module failed ({event['reason']})"
                 for t in left:
-                    done.setdefault(t, Outcome("unverified", why))  # (what it refused: in why)
+                    # (what it refused is in `why`; a missing package may be installed later)
+                    done.setdefault(t, Outcome("unverified", why, transient=True))
             elif kind == "ready":
                 ready = True
                 on_import = list(event["refused"])
@@ -279,13 +282,14 @@ def _ended(status: int, ready: bool, current: int | None, left: list[int],
         last = _last_line(stderr)
         why = f"importing its module ended the worker ({how}{': ' + last if last else ''})"
         for t in left:
-            done.setdefault(t, Outcome("unverified", why))
+            done.setdefault(t, Outcome("unverified", why, transient=True))
     elif current is not None:
         done[current] = Outcome("unverified", f"the worker process ended while verifying it "
                                               f"({how}: os._exit, a crash or out of memory)")
     else:
         for t in left:  # ended between functions: none of them is to blame
-            done.setdefault(t, Outcome("unverified", f"the worker process ended ({how})"))
+            done.setdefault(t, Outcome("unverified", f"the worker process ended ({how})",
+                                       transient=True))
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -42,6 +42,8 @@ from vibrails.verify.targets import Target
 
 #: The subjects of this worker, by index (the harness files reach them here).
 SUBJECTS: dict[int, probe.Subject] = {}
+#: The type hints of each subject's harness parameters.
+HINTS: dict[int, dict[str, Any]] = {}
 #: Concrete inputs of the violations CrossHair reached, per subject.
 REACHED: dict[int, list[dict[str, Any]]] = {}
 
@@ -105,7 +107,6 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
                 "reason": f"it could not be prepared: {_describe(exc)}", "refused": [],
                 "exits": []}
     SUBJECTS[index] = subject
-    deadline = time.monotonic() + budget
     signal.setitimer(signal.ITIMER_REAL, budget + 1.0)
     try:
         reached, confirmed = _crosshair(index, subject, hints, job, budget / 2)
@@ -114,7 +115,7 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
         # same smallest counterexample on every run (CrossHair's vary).
         symbolic_exits = list(subject.exits)
         subject.exits.clear()
-        found, finished, note = _hypothesis(subject, hints, job, deadline)
+        found, finished, note = _hypothesis(subject, hints, job)
         if not subject.exits:  # Hypothesis's, if any: they repeat from run to run
             subject.exits.extend(symbolic_exits)
         outcome["engine"] = "hypothesis"
@@ -299,11 +300,9 @@ def _harness(index: int, hints: dict[str, Any], folder: Path) -> Any:
     return module.harness
 
 
-HINTS: dict[int, dict[str, Any]] = {}
-
 
 def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, Any],
-                deadline: float) -> tuple[probe.Found | None, bool, str]:
+                ) -> tuple[probe.Found | None, bool, str]:
     """``(counterexample, finished, why not)`` of a seeded Hypothesis search."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
     from hypothesis import strategies as st
@@ -360,7 +359,6 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
         found = subject.replay(arguments)
         if found is not None:
             return found, True, ""
-    del deadline
     return None, True, ""
 
 

@@ -58,6 +58,13 @@ def shell(n: int) -> int:  # expect: VBR107
 
 
 @icontract.ensure(lambda result: result >= 0)
+def split(n: int) -> int:  # expect: VBR107
+    if os.fork() == 0:
+        os._exit(0)
+    return abs(n)
+
+
+@icontract.ensure(lambda result: result >= 0)
 def dial(port: int) -> int:  # expect: VBR107
     with socket.create_connection(("192.0.2.1", 80), timeout=1):
         return 1
