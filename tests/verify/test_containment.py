@@ -16,6 +16,8 @@ from test_fixture import expected
 from util import DATA, run_vibrails
 
 UNSAFE = DATA / "verify" / "unsafe"
+#: The run, the project, the file outside it, the project's files before, the run's TMPDIR.
+Contained = tuple[subprocess.CompletedProcess[str], Path, Path, dict[str, bytes], Path]
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -24,21 +26,21 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def contained(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str],
-                                                                 Path, Path, dict[str, bytes]]:
+def contained(tmp_path_factory: pytest.TempPathFactory) -> Contained:
     outside = tmp_path_factory.mktemp("outside")
     victim = outside / "report.txt"
     victim.write_text("kept\n", encoding="utf-8")
     project = tmp_path_factory.mktemp("unsafe") / "unsafe"
     shutil.copytree(UNSAFE, project)
     before = _tree(project)
+    scratch = tmp_path_factory.mktemp("scratch")  # the run's temporary folders: its own
     result = run_vibrails("verify", "--no-cache", "--format", "json", "--timeout", "3", ".",
-                          cwd=project, env={"RISKY_EXPORT": str(victim)})
-    return result, project, victim, before
+                          cwd=project, env={"RISKY_EXPORT": str(victim), "TMPDIR": str(scratch)})
+    return result, project, victim, before, scratch
 
 
 def test_each_risky_function_is_reported_and_the_others_verified(
-        contained: tuple[subprocess.CompletedProcess[str], Path, Path, dict[str, bytes]]) -> None:
+        contained: Contained) -> None:
     result = contained[0]
     assert result.returncode == 0, result.stderr  # notes do not fail the run
     findings = json.loads(result.stdout)
@@ -60,7 +62,7 @@ def test_each_risky_function_is_reported_and_the_others_verified(
     ("dial", "look up a host name"),
 ])
 def test_what_each_finding_says(
-        contained: tuple[subprocess.CompletedProcess[str], Path, Path, dict[str, bytes]],
+        contained: Contained,
         function: str, says: str) -> None:
     findings = json.loads(contained[0].stdout)
     [message] = [f["message"] for f in findings if f"'{function}'" in f["message"]]
@@ -68,17 +70,18 @@ def test_what_each_finding_says(
 
 
 def test_nothing_is_written_or_removed_outside_the_temporary_folder(
-        contained: tuple[subprocess.CompletedProcess[str], Path, Path, dict[str, bytes]]) -> None:
-    _result, project, victim, before = contained
+        contained: Contained) -> None:
+    _result, project, victim, before, _scratch = contained
     assert victim.read_text(encoding="utf-8") == "kept\n"
     assert sorted(p.name for p in victim.parent.iterdir()) == ["report.txt"]
     assert _tree(project) == before  # no bytecode, no .hypothesis, no output
 
 
-def test_no_worker_is_left_running(
-        contained: tuple[subprocess.CompletedProcess[str], Path, Path, dict[str, bytes]]) -> None:
-    own = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert "vibrails.verify.worker" not in own
+def test_no_worker_is_left_running_and_no_folder_left_behind(contained: Contained) -> None:
+    scratch = contained[4]
+    running = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(scratch) not in running  # the stopped workers (a hang, a fork) are gone
+    assert list(scratch.iterdir()) == []
 
 
 def test_the_workers_temporary_folders_are_removed(tmp_path: Path) -> None:

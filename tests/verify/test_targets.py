@@ -56,7 +56,7 @@ def clamp(value: int, high: int) -> int:
                                     ("post", "deal", "result > x")]
     assert roles(found["clamp"]) == [("pre", "expr", "if high < 0: raise"),
                                      ("pre", "expr", "assert value is not None")]
-    assert dict(found["clamp"].asserts) == {26: "assert result <= high"}
+    assert dict(found["clamp"].asserts) == {25: "assert result <= high"}
     assert found["withdraw"].span[0] == 8  # the `def`, where VBR107 reports
 
 
