@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -40,9 +41,9 @@ START = "<!-- verify:start -->"
 END = "<!-- verify:end -->"
 
 
-def measure(argv: list[str], cwd: Path) -> tuple[float, str, str]:
+def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str, str]:
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, env=env)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} failed: {done.stderr}")
     return time.perf_counter() - started, done.stdout, done.stderr
@@ -57,6 +58,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         shop = Path(folder) / "shop"
         shutil.copytree(SHOP, shop)
+        # The fixture's deal, beside the environment (as the tests install it).
+        deal = Path(folder) / "deal-site"
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        "--target", str(deal), "deal==4.24.6"], check=True)
+        env = {**os.environ, "PYTHONPATH": str(deal)}
         vibrails = [sys.executable, "-m", "vibrails", "verify", "--jobs", "2",
                     "--format", "json", "."]
         cases = {
@@ -66,13 +72,13 @@ def main() -> int:
                                          "--analysis_kind=icontract,deal,asserts",
                                          "--per_condition_timeout=5", "contracted"],
         }
-        measure(cases["`vibrails verify` (warm)"], shop)  # fills the cache the warm runs read
+        measure(cases["`vibrails verify` (warm)"], shop, env)  # fills the cache the warm runs read
         times: dict[str, list[float]] = {name: [] for name in cases}
         found: dict[str, int] = {}
         functions = 0
         for _ in range(args.runs):
             for name, argv in cases.items():
-                seconds, out, err = measure(argv, shop)
+                seconds, out, err = measure(argv, shop, env)
                 times[name].append(seconds)
                 if name.startswith("`vibrails"):
                     found[name] = len(json.loads(out))

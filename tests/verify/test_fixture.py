@@ -13,6 +13,7 @@ correct contracted functions and methods.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -37,9 +38,10 @@ def expected(root: Path) -> set[tuple[str, int, str]]:
 
 
 @pytest.fixture(scope="module")
-def two_runs() -> list[subprocess.CompletedProcess[str]]:
-    """Two cold runs (no cache), as JSON."""
-    return [run_vibrails("verify", "--no-cache", "--format", "json", "-j", "2", ".", cwd=SHOP)
+def two_runs(deal_path: Path) -> list[subprocess.CompletedProcess[str]]:
+    """Two cold runs (no cache), as JSON (deal importable: see conftest)."""
+    return [run_vibrails("verify", "--no-cache", "--format", "json", "-j", "2", ".", cwd=SHOP,
+                         env={"PYTHONPATH": str(deal_path)})
             for _ in range(2)]
 
 
@@ -72,7 +74,7 @@ def _call_of(message: str) -> str:
 
 
 def test_every_counterexample_replayed_with_the_libraries_on_violates_the_contract(
-        two_runs: list[subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
+        two_runs: list[subprocess.CompletedProcess[str]], tmp_path: Path, deal_path: Path) -> None:
     """Each finding's call, run as Python with icontract's and deal's own checks
     (and the class's invariant method) on, fails: the counterexample is real."""
     calls: list[dict[str, Any]] = []
@@ -83,7 +85,7 @@ def test_every_counterexample_replayed_with_the_libraries_on_violates_the_contra
     script.write_text(REPLAY, encoding="utf-8")
     result = subprocess.run([sys.executable, str(script), json.dumps(calls)], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120,
-                            env={"PYTHONPATH": str(SHOP), "PATH": ""})
+                            env={"PYTHONPATH": f"{SHOP}{os.pathsep}{deal_path}", "PATH": ""})
     assert result.returncode == 0, result.stderr
     verdicts = json.loads(result.stdout)
     assert len(verdicts) == 13
