@@ -169,13 +169,38 @@ def test_check_runs_nothing_and_verify_contains_the_import(tmp_path: Path) -> No
                             f"refused to write {marker})" in m for m in messages), messages
 
 
-def test_without_type_hints_nothing_is_guessed(tmp_path: Path) -> None:
+def test_without_type_hints_nothing_is_guessed_and_the_summary_counts_it(tmp_path: Path) -> None:
     code = HEADER + ("import icontract\n\n\n@icontract.ensure(lambda result: result >= 0)\n"
                      "def total(values):\n    return sum(values)\n")
     root = project(tmp_path, {"pay.py": code, "pyproject.toml": "[tool.vibrails]\n"})
     result = verify(root, "--format", "json", "--no-cache", ".")
-    [finding] = json.loads(result.stdout)
-    assert finding["code"] == "VBR107" and "'values' has no type hint" in finding["message"]
+    assert json.loads(result.stdout) == [] and result.returncode == 0
+    assert "0 contracted function(s) in 0 file(s)" in result.stderr
+    assert "1 skipped: nothing to draw a parameter's values from" in result.stderr
+
+
+def test_a_constructor_without_hints_is_skipped_too(tmp_path: Path) -> None:
+    code = HEADER + ("class Box:\n    def __init__(self, raw):\n        self.raw = raw\n"
+                     "        self.n = 0\n\n    def check_invariants(self) -> None:\n"
+                     "        assert self.n >= 0\n\n    def bump(self, k: int) -> None:\n"
+                     "        self.n += k\n")
+    root = project(tmp_path, {"pay.py": code, "pyproject.toml": "[tool.vibrails]\n"})
+    result = verify(root, "--format", "json", "--no-cache", ".")
+    assert json.loads(result.stdout) == [] and result.returncode == 0, result.stderr
+    assert "0 contracted function(s) in 1 file(s)" in result.stderr
+    assert "1 skipped: nothing to draw a parameter's values from" in result.stderr
+
+
+def test_test_code_is_never_verified(tmp_path: Path) -> None:
+    test = ("def test_size() -> None:\n    assert len([1]) == 2\n\n\n"
+            "class TestPay:\n    def test_pay(self) -> None:\n        assert 1 == 2\n")
+    broken = PLAIN.replace("import icontract", HEADER + "import icontract")
+    root = project(tmp_path, {"tests/check_pay.py": broken, "test_pay.py": broken,
+                              "conftest.py": broken, "pay_test.py": broken,
+                              "pay.py": HEADER + test, "pyproject.toml": "[tool.vibrails]\n"})
+    result = verify(root, "--format", "json", "--no-cache", ".")
+    assert json.loads(result.stdout) == [] and result.returncode == 0, result.stderr
+    assert "0 contracted function(s)" in result.stderr
 
 
 def test_without_the_searches_installed_it_says_what_to_install(
@@ -202,3 +227,30 @@ def test_check_never_lists_the_verify_rules(tmp_path: Path) -> None:
                                   cwd=root).stdout)
     ids = {rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
     assert not ids & {"VBR106", "VBR107"}
+
+
+def test_a_function_that_breaks_the_search_costs_only_itself(tmp_path: Path) -> None:
+    """An exception outside ``Exception`` (CrossHair's internal errors are such)
+    ends that function's search, not the worker: the next one is verified."""
+    code = HEADER + """import icontract
+
+
+class Boom(BaseException):
+    pass
+
+
+@icontract.ensure(lambda result: result >= 0)
+def explode(n: int) -> int:
+    raise Boom("out of the blue")
+
+
+@icontract.ensure(lambda result: result >= 0)
+def after(n: int) -> int:
+    return abs(n)
+"""
+    root = project(tmp_path, {"pay.py": code, "pyproject.toml": "[tool.vibrails]\n"})
+    result = verify(root, "--format", "json", "--no-cache", ".")
+    [finding] = json.loads(result.stdout)
+    assert finding["code"] == "VBR107" and "'explode'" in finding["message"]
+    assert "the search failed on it (Boom: out of the blue)" in finding["message"]
+    assert "1 not verified, 1 verified" in result.stderr

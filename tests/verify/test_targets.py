@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from modules import modules
 
 from vibrails.verify.targets import Target, find_targets
+from vibrails.verify.targets import test_path as is_test_path
 
 SETTINGS = {"invariants": {"methods": ["check_invariants"]}, "contracts": {}}
 
@@ -143,3 +144,78 @@ def test_reading_targets_never_raises(source: str) -> None:
     for target in find_targets(source, SETTINGS):
         assert target.checked
         assert Target.from_json(target.to_json()) == target
+
+
+@pytest.mark.parametrize(("path", "test"), [
+    ("tests/test_pay.py", True), ("pay_test.py", True), ("conftest.py", True),
+    ("tests/helpers.py", True), ("pkg/test/fixtures.py", True),
+    ("pay.py", False), ("pkg/testing_tools.py", False), ("contest.py", False),
+])
+def test_test_code_is_known_by_its_path(path: str, test: bool) -> None:
+    assert is_test_path(path) is test
+
+
+def test_an_assert_deeper_in_on_the_input_refuses_it() -> None:
+    """From a real finding judged wrong (pluggy 1.5's ``unregister``): an assert
+    inside a branch that reads only the parameters checks the input (a failing
+    one refuses it); one that reads the function's own work is judged."""
+    found = targets('''
+class Manager:
+    def __init__(self) -> None:
+        self.names: dict[str, object] = {}
+
+    def check_invariants(self) -> None:
+        assert all(self.names)
+
+    def unregister(self, plugin: object = None, name: str | None = None) -> object:
+        if name is None:
+            assert plugin is not None, "one of name or plugin needs to be specified"
+            name = self.names.get(str(plugin))
+            assert name is not None, "plugin is not registered"
+        return name
+
+
+def scale(values: list[int], factor: int) -> list[int]:
+    out = [v * factor for v in values]
+    if factor:
+        assert values, "nothing to scale"
+    values = out
+    assert len(values) == len(out)
+    return out
+''')
+    unregister = found.get("Manager.unregister")
+    # `plugin is not None`: the input; `name is not None`: a lookup's answer, not the
+    # result (the plugin is returned... here `name`, so it is judged).
+    assert unregister is not None and unregister.checks == (11,)
+    assert list(unregister.asserts) == [13]
+    assert found["scale"].checks == (20,)
+    assert list(found["scale"].asserts) == [22]  # on `out`, the result
+
+
+def test_only_asserts_on_the_result_or_the_changed_state_are_postconditions() -> None:
+    found = targets('''
+class Registry:
+    def __init__(self) -> None:
+        self.items: dict[str, int] = {}
+
+    def unregister(self, plugin: str) -> str:
+        name = self.items.get(plugin)
+        assert name is not None, "plugin is not registered"
+        self.items.pop(plugin)
+        return plugin
+
+    def add(self, key: str, value: int) -> None:
+        self.items[key] = value
+        assert key in self.items
+
+
+def total(values: list[int]) -> int:
+    helper = max(values, default=0)
+    assert helper >= 0
+    result = sum(values)
+    assert result >= helper
+    return result
+''')
+    assert "Registry.unregister" not in found  # a lookup checked: nothing to judge
+    assert list(found["Registry.add"].asserts) == [14]  # on `self`, after storing into it
+    assert list(found["total"].asserts) == [21]  # on the result only

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from vibrails.config import Config
     from vibrails.core.selection import Selection
     from vibrails.discover import Discovered
-    from vibrails.verify.run import Module
+    from vibrails.verify.run import Module, Summary
 
 #: The codes ``vibrails verify`` reports (catalogue scope ``verify``).
 VERIFY_CODES = ("VBR106", "VBR107")
@@ -100,11 +100,12 @@ def run_verify(options: VerifyOptions) -> None:
         raise UsageError(f"path not found: {exc}") from exc
     notes = list(config.warnings) + discoverer.messages
     settings = _settings(config)
-    modules, tagged, enabled = _modules(items, settings, selection, options, config.root)
+    summary = Summary()
+    modules, tagged, enabled = _modules(items, settings, selection, options, config.root,
+                                        summary)
     limits = Limits(budget=options.timeout, total=options.budget,
                     memory=options.memory << 20, examples=options.examples)
     cache = None if options.no_cache else config.root / values["cache-dir"] / "verify"
-    summary = Summary()
     findings = verify_files(modules, limits, options.jobs or default_jobs(), cache, summary)
     findings = _suppress(findings, modules, enabled)
     catalogue = load_catalogue()
@@ -123,9 +124,16 @@ def run_verify(options: VerifyOptions) -> None:
             f"vibrails verify: {summary.functions} contracted function(s) in "
             f"{len(modules)} file(s): {summary.violated} violated, {summary.unverified} not "
             f"verified, {summary.verified} verified ({summary.cached} from the cache) in "
-            f"{summary.seconds:.1f}s; the code was imported and run in contained workers",
-            err=True)
+            f"{summary.seconds:.1f}s{_skipped(summary.untyped)}; the code was imported and run "
+            "in contained workers", err=True)
     sys.exit(_status(values["fail-on"], findings, options.exit_zero))
+
+
+def _skipped(untyped: int) -> str:
+    if not untyped:
+        return ""
+    return (f"; {untyped} skipped: nothing to draw a parameter's values from (no type hint, "
+            "Any, or a type without a strategy)")
 
 
 def _settings(config: Config) -> dict[str, Any]:
@@ -139,14 +147,14 @@ def _settings(config: Config) -> dict[str, Any]:
 
 
 def _modules(items: list[Discovered], settings: dict[str, Any], selection: Selection,
-             options: VerifyOptions, root: Path
+             options: VerifyOptions, root: Path, summary: Summary,
              ) -> tuple[list[Module], int, dict[str, frozenset[str]]]:
     """The tagged files' modules and their wanted targets; how many files were
     tagged; the codes enabled for each (per-file-ignores apply)."""
     from vibrails.core.source import read_source
     from vibrails.engine.run import tag_text
     from vibrails.verify.run import collect
-    from vibrails.verify.targets import Target
+    from vibrails.verify.targets import Target, test_path
 
     changed = None
     if options.diff_base is not None:
@@ -164,6 +172,8 @@ def _modules(items: list[Discovered], settings: dict[str, Any], selection: Selec
         codes = selection.for_file(item.project_path) & set(VERIFY_CODES)
         if not codes or (changed is not None and not changed.touches(path)):
             continue
+        if test_path(item.project_path):
+            continue  # test code: its asserts test other code
         source = read_source(path, int(settings["max-file-bytes"]))
         if source.text is None:
             continue
@@ -186,7 +196,7 @@ def _modules(items: list[Discovered], settings: dict[str, Any], selection: Selec
         return repo_path is not None and changed.changed(repo_path, target.first_line,
                                                          target.last_line, above=True)
 
-    return collect(found, settings, wanted), len(found), enabled
+    return collect(found, settings, wanted, summary), len(found), enabled
 
 
 def _path_of(found: list[tuple[str, Path, str, str]], display: str) -> Path:

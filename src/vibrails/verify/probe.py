@@ -200,6 +200,8 @@ class Subject:
             self.exits.append(realize(f"{self.call_text(arguments)} called sys.exit({exc.code!r})"))
             return
         except AssertionError as exc:
+            if _last_line_in(exc.__traceback__, self.filename) in self.target.checks:
+                raise Refused from None  # an assert on its input: the input is refused
             where = self._assert_line(exc.__traceback__)
             if where is None:
                 return  # an assert in code it calls: not this function's contract

@@ -85,6 +85,9 @@ class Summary:
     verified: int = 0
     cached: int = 0
     seconds: float = 0.0
+    #: Contracted functions skipped: nothing to draw a parameter's values from
+    #: (no type hint, ``Any``, a type with no strategy).
+    untyped: int = 0
 
 
 def module_of(path: Path) -> tuple[Path, str]:
@@ -160,6 +163,9 @@ def verify_files(modules: list[Module], limits: Limits, jobs: int, cache: Path |
             summary.violated += 1
         elif outcome.status == "unverified":
             summary.unverified += 1
+        elif outcome.status == "skipped":  # no strategy for a type: counted, not reported
+            summary.functions -= 1
+            summary.untyped += 1
         else:
             summary.verified += 1
         findings += to_findings(module, target, outcome)
@@ -373,12 +379,15 @@ def _line(lines: list[str], number: int) -> str:
 
 
 def collect(items: list[tuple[str, Path, str, str]], settings: Mapping[str, Any],
-            wanted: Callable[[str, Target], bool]) -> list[Module]:
+            wanted: Callable[[str, Target], bool], summary: Summary) -> list[Module]:
     """The modules to verify from ``(display, path, text, tag reason)`` of the
-    tagged files, with the targets ``wanted`` keeps."""
+    tagged files, with the targets ``wanted`` keeps (a function without the
+    type hints to draw its inputs is counted, skipped)."""
     modules: list[Module] = []
     for display, path, text, tag in items:
-        targets = [t for t in find_targets(text, settings) if wanted(display, t)]
+        found = [t for t in find_targets(text, settings) if wanted(display, t)]
+        targets = [t for t in found if t.typed]
+        summary.untyped += len(found) - len(targets)
         if targets:
             root, name = module_of(path)
             modules.append(Module(display, path, root, name, text, tag, targets))

@@ -4,7 +4,10 @@ A *target* is a public function or method of a tagged file that has
 something to break:
 
 * a postcondition: icontract ``ensure``, deal ``post``/``ensure``, or an
-  ``assert`` in its body after its entry checks (an assert on the result);
+  ``assert`` in its body on the result (a name it returns) or, in a method,
+  on the state it changed (``self`` after a store into it); an assert that
+  reads only the input as it came in checks the input (it refuses), and
+  any other assert is not judged;
 * for a method, its class's invariants: icontract ``invariant``, deal
   ``inv``, or an invariant method (``invariants.methods``), checked after
   the call.
@@ -95,6 +98,10 @@ class Target:
     #: Lines of the ``assert`` statements in its body after its entry checks
     #: (an ``AssertionError`` raised there is a broken postcondition).
     asserts: Mapping[int, str] = field(default_factory=dict)
+    #: Lines of the asserts deeper in its body that still check only its
+    #: input (``if name is None: assert plugin is not None``): one that fails
+    #: refuses the input, as a precondition does.
+    checks: tuple[int, ...] = ()
     #: Invariant methods of its class, called after the method.
     invariant_methods: tuple[str, ...] = ()
     #: Lines of the asserts inside the invariant methods.
@@ -102,6 +109,12 @@ class Target:
     #: What the cached result depends on: the function's source, its class's
     #: source (invariants, ``__init__``, the methods it calls) and the module's imports.
     digest: str = ""
+
+    @property
+    def typed(self) -> bool:
+        """Whether every parameter without a default has a type hint (the
+        values to draw); a function without them is skipped, not guessed at."""
+        return all(p.annotated or p.has_default for p in self.params)
 
     @property
     def checked(self) -> bool:
@@ -124,15 +137,27 @@ class Target:
             params=tuple(Param(**p) for p in data["params"]),
             conditions=tuple(Cond(**c) for c in data["conditions"]),
             asserts={int(k): v for k, v in data["asserts"].items()},
+            checks=tuple(data["checks"]),
             invariant_methods=tuple(data["invariant_methods"]),
             invariant_asserts={int(k): v for k, v in data["invariant_asserts"].items()},
             digest=data["digest"],
         )
 
 
+def test_path(path: str) -> bool:
+    """Whether ``path`` is test code (``test_*.py``, ``*_test.py``,
+    ``conftest.py``, or under a ``tests``/``test`` folder): its asserts test
+    other code, they are not its contract."""
+    parts = path.replace("\\", "/").split("/")
+    base = parts[-1]
+    return (base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
+            or any(part in ("tests", "test") for part in parts[:-1]))
+
+
 def find_targets(source: str, settings: Mapping[str, Any]) -> list[Target]:
     """The targets of one file (module-level functions and the public methods
-    of module-level classes), in source order; none when it does not parse."""
+    of module-level classes), in source order; none when it does not parse.
+    Test functions (``test_*``) and test classes (``Test*``) are none."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -147,6 +172,10 @@ def find_targets(source: str, settings: Mapping[str, Any]) -> list[Target]:
     invariant_names = set((settings.get("invariants") or {}).get("methods") or ())
     targets: list[Target] = []
     for node in tree.body:
+        if (isinstance(node, ast.ClassDef) and node.name.startswith("Test")) or (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.name.startswith("test")):
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             target = _function(node, None, found.functions[node.name].conditions, (), {},
                                aliases, lines, imports, "")
@@ -221,8 +250,21 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None,
                 entry_lines.add(condition.span[0])
     conds += invariants
     statements = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
-    asserts = {line: text for line, text in _asserts(statements).items()
-               if line not in entry_lines}
+    asserts: dict[int, str] = {}
+    checks: list[int] = []
+    first_store = _first_stores(node)
+    params_here = {a.arg for a in [*node.args.posonlyargs, *node.args.args,
+                                   *node.args.kwonlyargs]}
+    returned = _returned_names(node)
+    for line, (text, test) in _assert_nodes(statements).items():
+        if line in entry_lines:
+            continue
+        names = _names(test)
+        if _checks_input(test, line, params_here, local, first_store):
+            checks.append(line)  # deeper in, on the input still: it refuses, not breaks
+        elif names & returned or ("self" in names and first_store.get("self", line) < line):
+            asserts[line] = text  # on the result, or on the state it changed: a postcondition
+        # else: a check of something else (a lookup, a helper's answer): not its contract
     keyword = "def"
     span = (node.lineno, node.col_offset, node.lineno, node.col_offset + len(keyword) + 1
             + len(node.name))
@@ -233,8 +275,8 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None,
         qualname=node.name if owner is None else f"{owner}.{node.name}", owner=owner,
         name=node.name, kind=kind, span=span, first_line=first,
         last_line=node.end_lineno or node.lineno, params=params, conditions=tuple(conds),
-        asserts=asserts, invariant_methods=inv_methods, invariant_asserts=dict(inv_asserts),
-        digest=digest,
+        asserts=asserts, checks=tuple(sorted(checks)), invariant_methods=inv_methods,
+        invariant_asserts=dict(inv_asserts), digest=digest,
     )
 
 
@@ -289,6 +331,69 @@ def _params(args: ast.arguments, skip_first: bool) -> tuple[Param, ...]:
     if args.kwarg is not None:
         out.append(Param(args.kwarg.arg, "starstar", args.kwarg.annotation is not None, True))
     return tuple(out)
+
+
+def _assert_nodes(statements: list[ast.stmt]) -> dict[int, tuple[str, ast.expr]]:
+    """``assert`` statements anywhere in ``statements`` (nested functions and
+    classes excluded): line → (text, test)."""
+    found: dict[int, tuple[str, ast.expr]] = {}
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assert):
+            found[node.lineno] = (f"assert {ast.unparse(node.test)}", node.test)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _returned_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names read by the function's ``return`` values (nested scopes excluded)."""
+    found: set[str] = set()
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, ast.Return) and inner.value is not None:
+            found |= _names(inner.value)
+        elif not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                    ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(inner))
+    return found
+
+
+def _first_stores(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
+    """The first line each name is assigned on in the function (``self`` for a
+    store into an attribute or item of ``self``)."""
+    first: dict[str, int] = {}
+    for inner in ast.walk(node):
+        line = getattr(inner, "lineno", None)
+        if line is None:
+            continue
+        name = None
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+            name = inner.id
+        elif isinstance(inner, (ast.Attribute, ast.Subscript)) and isinstance(
+                inner.ctx, (ast.Store, ast.Del)):
+            root = inner.value
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                name = root.id
+        if name is not None and line < first.get(name, line + 1):
+            first[name] = line
+    return first
+
+
+def _checks_input(test: ast.expr, line: int, params: set[str], local: set[str],
+                  first_store: Mapping[str, int]) -> bool:
+    """Whether an assert on ``line`` reads only the input as it came in: the
+    parameters (``self`` included), not yet given another value, and no
+    variable of the function's own."""
+    names = _names(test)
+    if names & local:
+        return False
+    read = names & params
+    return bool(read) and all(first_store.get(name, line + 1) > line for name in read)
 
 
 def _asserts(statements: list[ast.stmt]) -> dict[int, str]:
@@ -360,4 +465,4 @@ def _qualify(node: ast.expr, aliases: Mapping[str, str]) -> str | None:
     return ".".join([head, *reversed(parts)])
 
 
-__all__ = ["FUNCTION_CONTRACTS", "Cond", "Param", "Target", "find_targets"]
+__all__ = ["FUNCTION_CONTRACTS", "Cond", "Param", "Target", "find_targets", "test_path"]

@@ -87,7 +87,14 @@ def main(argv: list[str]) -> int:
         if index < job.get("skip", 0):
             continue
         emit(event="start", index=index)
-        outcome = verify(index, Target.from_json(data), module, job)
+        try:
+            outcome = verify(index, Target.from_json(data), module, job)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            outcome = {"status": "unverified", "engine": "", "refused": _take_refused(),
+                       "exits": [], "reason": f"the search failed on it ({_describe(exc)})"}
         emit(event="done", index=index, outcome=outcome)
     return 0
 
@@ -99,8 +106,8 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
     try:
         subject = probe.Subject(target, module, job["filename"])
         hints = _hints(subject)
-    except Unverifiable as exc:
-        return {"status": "unverified", "engine": "", "reason": str(exc), "refused": [],
+    except Unverifiable as exc:  # nothing to draw its inputs from: skipped, counted
+        return {"status": "skipped", "engine": "", "reason": str(exc), "refused": [],
                 "exits": []}
     except Exception as exc:
         return {"status": "unverified", "engine": "",
@@ -115,13 +122,19 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
         # same smallest counterexample on every run (CrossHair's vary).
         symbolic_exits = list(subject.exits)
         subject.exits.clear()
-        found, finished, note = _hypothesis(subject, hints, job)
+        drawable = True
+        try:
+            found, finished, note = _hypothesis(subject, hints, job)
+        except Unverifiable as exc:  # no strategy for a type (`Any`, a class of its own)
+            found, finished, note, drawable = None, False, str(exc), False
         if not subject.exits:  # Hypothesis's, if any: they repeat from run to run
             subject.exits.extend(symbolic_exits)
         outcome["engine"] = "hypothesis"
         if found is None and reached is not None:
             found = probe.shrink(subject, *reached)[1]
             outcome["engine"] = "crosshair"
+        elif found is None and not drawable and not confirmed:
+            outcome.update(status="skipped", reason=note)
         elif found is None and not finished and not confirmed:
             outcome.update(status="unverified", reason=note)
         if found is not None:
@@ -135,7 +148,7 @@ def verify(index: int, target: Target, module: Any, job: dict[str, Any]) -> dict
     exits = sorted({str(text) for text in subject.exits if isinstance(text, str)},
                    key=lambda text: (len(text), text))
     outcome["exits"] = exits[:1]  # the smallest example says it
-    if (outcome["refused"] or outcome["exits"]) and outcome["status"] == "verified":
+    if (outcome["refused"] or outcome["exits"]) and outcome["status"] in ("verified", "skipped"):
         outcome["status"] = "unverified"  # what it did was stopped: its result is not known
     return outcome
 
@@ -210,10 +223,10 @@ def _crosshair(index: int, subject: probe.Subject, hints: dict[str, Any], job: d
     try:
         messages = run_checkables(analyze_function(harness, options))
         confirmed = any(m.state == MessageType.CONFIRMED for m in messages)
-    except OutOfTime:
+    except (OutOfTime, KeyboardInterrupt):
         raise
-    except Exception:  # CrossHair gave up on this code: Hypothesis tries
-        pass
+    except BaseException:  # CrossHair gave up (its internal errors are BaseExceptions):
+        pass  # Hypothesis tries
     finally:
         probe.realize = probe._as_is
     for arguments in REACHED[index]:
@@ -306,14 +319,14 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
     """``(counterexample, finished, why not)`` of a seeded Hypothesis search."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
     from hypothesis import strategies as st
-    from hypothesis.errors import Unsatisfiable
+    from hypothesis.errors import InvalidArgument, ResolutionFailed, Unsatisfiable
 
     try:
         strategies = {name: st.from_type(hint) for name, hint in hints.items()}
         for strategy in strategies.values():
             strategy.validate()
     except Exception as exc:
-        return None, False, f"no values can be drawn for its parameters ({_describe(exc)})"
+        raise Unverifiable(f"no values can be drawn for its parameters ({_describe(exc)})") from None
     failing: list[dict[str, Any]] = []
     runs = [0]
     valid = [0]
@@ -353,6 +366,8 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
         if failing:
             return subject.replay(failing[-1]), True, ""
         return None, False, budget_spent(float(job["budget"]))
+    except (InvalidArgument, ResolutionFailed) as exc:  # found when drawing, not before
+        raise Unverifiable(f"no values can be drawn for its parameters ({_describe(exc)})") from None
     except Exception as exc:
         return None, False, f"inputs could not be drawn for it ({_describe(exc)})"
     for arguments in reversed(failing):  # the last one is the shrunk one
