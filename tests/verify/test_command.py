@@ -254,3 +254,28 @@ def after(n: int) -> int:
     assert finding["code"] == "VBR107" and "'explode'" in finding["message"]
     assert "the search failed on it (Boom: out of the blue)" in finding["message"]
     assert "1 not verified, 1 verified" in result.stderr
+
+
+def test_memory_is_capped_and_a_function_that_exhausts_it_is_reported(tmp_path: Path) -> None:
+    code = HEADER + """import icontract
+
+
+@icontract.ensure(lambda result: result >= 0)
+def hog(n: int) -> int:
+    blocks = []
+    while True:
+        blocks.append(bytearray(10**8))
+
+
+@icontract.ensure(lambda result: result >= 0)
+def fine(n: int) -> int:
+    return abs(n)
+"""
+    root = project(tmp_path, {"pay.py": code, "pyproject.toml": "[tool.vibrails]\n"})
+    result = verify(root, "--format", "json", "--no-cache", "--memory", "512", ".")
+    assert result.returncode == 0, result.stderr
+    messages = [f["message"] for f in json.loads(result.stdout)]
+    assert any("hog(n=0) ran out of the worker's memory limit (--memory)" in m
+               and "bound the size of its input with a precondition" in m for m in messages)
+    assert all("'fine'" not in m for m in messages)
+    assert ", 1 verified" in result.stderr

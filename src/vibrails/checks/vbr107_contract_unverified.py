@@ -23,8 +23,16 @@ def unverified_message(function: str, reason: str) -> str:
     return rule_info("VBR107").format_named(None, {"function": function, "reason": reason})
 
 
+#: What to write instead, by what had to be contained.
+_EFFECTS = ("pass the file, the client or the exit behaviour in as a parameter, so that "
+            "its contract can be verified")
+_MEMORY = "bound the size of its input with a precondition, so that its contract can be verified"
+
+
 def contained_message(function: str, troubles: Sequence[str]) -> str:
     """What the worker refused or stopped while verifying ``function``."""
+    memory = all("memory limit" in trouble for trouble in troubles)
     return rule_info("VBR107").format_named("contained", {
         "function": function, "what": "; ".join(troubles),
+        "advice": _MEMORY if memory else _EFFECTS,
     })

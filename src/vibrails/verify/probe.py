@@ -199,6 +199,10 @@ class Subject:
         except SystemExit as exc:
             self.exits.append(realize(f"{self.call_text(arguments)} called sys.exit({exc.code!r})"))
             return
+        except MemoryError:
+            self.exits.append(realize(f"{self.call_text(arguments)} ran out of the worker's "
+                                      "memory limit (--memory)"))
+            return
         except AssertionError as exc:
             if _last_line_in(exc.__traceback__, self.filename) in self.target.checks:
                 raise Refused from None  # an assert on its input: the input is refused
