@@ -499,3 +499,39 @@ def test_the_install_step_with_verify_brings_the_searches_and_sees_the_jobs_pack
     found = subprocess.run([python, "-c", "import crosshair, hypothesis, vibrails"],
                            capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
+
+
+@pytest.mark.slow
+def test_verify_with_only_changed_verifies_the_changed_functions(
+    installed: tuple[Path, str], tmp_path: Path,
+) -> None:
+    action_path, _python = installed
+    origin = tmp_path / "origin.git"
+    clone = tmp_path / "clone"
+    subprocess.run([*GIT, "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run([*GIT, "clone", "-q", str(origin), str(clone)], check=True,
+                   capture_output=True)
+    broken = ("import icontract\n\n\n@icontract.ensure(lambda result: result >= 0)\n"
+              "def {name}(x: int) -> int:\n    return x\n")
+    header = "# @ai-generated model=m prompt=none\n"
+    (clone / "old.py").write_text(header + broken.format(name="kept"))
+    (clone / "pyproject.toml").write_text('[tool.vibrails]\nignore = ["VBR4"]\n')
+
+    def git(*args: str) -> None:
+        subprocess.run([*GIT, *args], cwd=clone, check=True, capture_output=True)
+
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("push", "-q", "origin", "HEAD:main")
+    git("checkout", "-q", "-b", "feature")
+    (clone / "old.py").write_text(header + broken.format(name="kept") + "\n\n"
+                                  + broken.format(name="added").split("\n\n\n", 1)[1])
+    git("commit", "-qam", "feature")
+    runner = Runner(tmp_path, action_path, clone, env={"GITHUB_BASE_REF": "main"})
+    runner.outputs["install"] = {"python": sys.executable}
+    results = runner.run({"only-changed": "true", "verify": "true",
+                          "verify-args": "--timeout 3 --no-cache"}, only=("check",))
+    assert results["check"].returncode == 0, results["check"].stdout + results["check"].stderr
+    [result] = json.loads(Path(runner.outputs["check"]["verify-sarif-file"]).read_text(
+        encoding="utf-8"))["runs"][0]["results"]
+    assert result["message"]["text"].startswith("added(x=-1) returns -1")  # not `kept`

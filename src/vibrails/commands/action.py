@@ -332,7 +332,9 @@ def main(env: Mapping[str, str] | None = None) -> int:
     count = sum(1 for f in findings if f.suppressed is None)
     outputs = {"sarif-file": sarif, "findings": str(count), "exit-code": str(result.returncode)}
     if _true(env.get("VIBRAILS_VERIFY", "")):
-        verified = verify(env, temp, [*options, "--", *targets], fail_on, target)
+        # (check's --force-exclude is check's own; verify takes --diff-base alike)
+        own = [option for option in options if option != "--force-exclude"]
+        verified = verify(env, temp, [*own, "--", *targets], fail_on, target)
         if verified is None:
             _output(env, {**outputs, "exit-code": "2"})
             return 2
