@@ -4,10 +4,11 @@ twice in a row with identical output; and every counterexample, replayed
 with the contract libraries' own checks on, really violates the contract.
 
 The fixture marks each line that must be reported with ``# expect: VBRnnn``:
-13 planted violations (a sign, off-by-one bounds, postconditions over
-lists, invariants broken by one method of a class, a violation reachable on
-one branch only; icontract, deal, asserts and invariant methods) beside 18
-correct contracted functions and methods.
+15 planted violations (a sign, off-by-one bounds, postconditions over
+lists, invariants broken by one method of a class or by its constructor, a
+violation reachable on one branch only; icontract, deal, asserts and
+invariant methods, asserting or raising) beside 24 correct contracted
+functions, methods and constructors.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def test_every_planted_violation_and_nothing_else(
     got = {(f["path"], f["line"], f["code"]) for f in findings}
     assert got == expected(SHOP), first.stderr
     assert all(f["code"] == "VBR106" and f["level"] == "error" for f in findings)
-    assert "13 violated, 0 not verified, 18 verified" in first.stderr
+    assert "15 violated, 0 not verified, 24 verified" in first.stderr
 
 
 def test_twice_in_a_row_the_same_bytes(two_runs: list[subprocess.CompletedProcess[str]]) -> None:
@@ -88,14 +89,14 @@ def test_every_counterexample_replayed_with_the_libraries_on_violates_the_contra
                             env={"PYTHONPATH": f"{SHOP}{os.pathsep}{deal_path}", "PATH": ""})
     assert result.returncode == 0, result.stderr
     verdicts = json.loads(result.stdout)
-    assert len(verdicts) == 13
+    assert len(verdicts) == 15
     assert all(verdict == "violated" for verdict in verdicts.values()), verdicts
 
 
 #: Run each call in the fixture's module, contracts on; an AssertionError
 #: (icontract's ViolationError, deal's ContractError, an assert) is a violation.
 REPLAY = '''
-import importlib, json, sys
+import importlib, json, sys, traceback
 
 verdicts = {}
 for item in json.loads(sys.argv[1]):
@@ -113,5 +114,9 @@ for item in json.loads(sys.argv[1]):
         verdicts[item["call"]] = "held"
     except AssertionError:
         verdicts[item["call"]] = "violated"
+    except Exception as exc:  # an invariant method that raises, as Tank's does
+        frames = traceback.extract_tb(exc.__traceback__)
+        broken = any(frame.name == "check_invariants" for frame in frames)
+        verdicts[item["call"]] = "violated" if broken else f"raised {exc!r}"
 print(json.dumps(verdicts))
 '''

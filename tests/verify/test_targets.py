@@ -100,7 +100,10 @@ class Stock:
     def make(cls) -> "Stock":
         return cls()
 ''')
-    assert sorted(found) == ["Meter.drain", "Stock.take"]  # static, property, private, classmethod: no
+    # static, property, private, classmethod: no; the constructors: for the invariants
+    assert sorted(found) == ["Meter.__init__", "Meter.drain", "Stock.__init__", "Stock.take"]
+    assert found["Stock.__init__"].kind == "init"
+    assert found["Stock.take"].invariant_spans == ((29, 30, "check_invariants"),)
     assert roles(found["Meter.drain"]) == [("inv", "icontract", "meter.level >= 0")]
     assert found["Stock.take"].invariant_methods == ("check_invariants",)
     assert list(found["Stock.take"].invariant_asserts.values()) == ["assert self.count >= 0"]

@@ -126,7 +126,7 @@ class Subject:
         return init, call
 
     def bind(self, call: Mapping[str, Any], instance: Any = None) -> inspect.BoundArguments:
-        args = [] if self.target.kind != "method" else [instance]
+        args = [] if self.target.kind not in ("method", "init") else [instance]
         kwargs: dict[str, Any] = {}
         for param in self.target.params:
             if param.name not in call:
@@ -191,6 +191,14 @@ class Subject:
                     raise Refused from None  # a state the class refuses to reach
                 if self._broken_invariant(instance) is not None:
                     raise Refused  # that method's doing, reported on it
+        if self.target.kind == "init":  # the object, built without its constructor yet
+            assert self.owner is not None
+            try:
+                make: Any = self.owner.__new__
+                instance = make(self.owner)
+            except Exception as exc:
+                _pass_on(exc)
+                raise Refused from None
         bound = self.bind(call, instance)
         if not self._admitted(bound):
             raise Refused
@@ -206,6 +214,7 @@ class Subject:
         except AssertionError as exc:
             if _last_line_in(exc.__traceback__, self.filename) in self.target.checks:
                 raise Refused from None  # an assert on its input: the input is refused
+            self._raise_if_invariant(exc)
             where = self._assert_line(exc.__traceback__)
             if where is None:
                 return  # an assert in code it calls: not this function's contract
@@ -213,6 +222,7 @@ class Subject:
                             "raises AssertionError") from None
         except Exception as exc:
             _pass_on(exc)
+            self._raise_if_invariant(exc)
             return  # an exception is not a broken postcondition
         for cond in self.target.conditions:
             if cond.role != "post":
@@ -230,6 +240,17 @@ class Subject:
             if broken is not None:
                 line, text = broken
                 raise Violation(line, "invariant", text, "leaves the object")
+
+    def _raise_if_invariant(self, exc: BaseException) -> None:
+        """:class:`Violation` when ``exc`` was raised in an invariant method
+        the target called itself (``self.check_invariants()`` at its end)."""
+        line = _last_line_in(exc.__traceback__, self.filename)
+        for first, last, name in self.target.invariant_spans:
+            if line is not None and first <= line <= last:
+                text = self.target.invariant_asserts.get(line)
+                condition = (_without_assert(text) if text is not None
+                             else _raises(name, exc))
+                raise Violation(line, "invariant", condition, "leaves the object") from None
 
     def _admitted(self, bound: inspect.BoundArguments) -> bool:
         for cond in self.target.conditions:
@@ -267,7 +288,7 @@ class Subject:
             except Exception as exc:
                 _pass_on(exc)
                 line = _last_line_in(exc.__traceback__, self.filename)
-                return line or self.target.span[0], f"{name}() raises {type(exc).__name__}"
+                return line or self.target.span[0], _raises(name, exc)
         return None
 
     def _holds(self, cond: Cond, bound: inspect.BoundArguments, result: Any,
@@ -317,6 +338,8 @@ class Subject:
         init, call = self.split(arguments)
         setup = call.pop(SETUP, ())
         inner = _arguments(call)
+        if self.target.kind == "init":
+            return f"{self.target.owner}({inner})"
         if self.target.kind == "method":
             made = f"{self.target.owner}({_arguments(init)})"
             if not setup:
@@ -439,6 +462,13 @@ def _arguments(values: Mapping[str, Any]) -> str:
 
 class _Placeholder:
     """Stands for ``self`` while preconditions are judged before the object exists."""
+
+
+def _raises(method: str, exc: BaseException) -> str:
+    """``check_invariants() raises ValueError('level out of range')``."""
+    text = str(exc)
+    shown = f"({text[:80]!r})" if text else ""
+    return f"{method}() raises {type(exc).__name__}{shown}"
 
 
 def _pass_on(exc: BaseException) -> None:

@@ -9,8 +9,9 @@ something to break:
   reads only the input as it came in checks the input (it refuses), and
   any other assert is not judged;
 * for a method, its class's invariants: icontract ``invariant``, deal
-  ``inv``, or an invariant method (``invariants.methods``), checked after
-  the call.
+  ``inv``, or an invariant method (``invariants.methods``, taking ``self``
+  only), checked after the call; the constructor too, for the object it
+  makes.
 
 Its preconditions (icontract ``require``, deal ``pre``, guard clauses
 ``if …: raise`` and entry ``assert``s on a parameter, validator calls:
@@ -27,7 +28,7 @@ import ast
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from vibrails.checks.shared.contract_tables import CLASS_INVARIANTS, FUNCTION_CONTRACTS
@@ -87,7 +88,8 @@ class Target:
     #: The class of a method (``None`` for a function).
     owner: str | None
     name: str
-    #: ``function``, ``method`` or ``static``.
+    #: ``function``, ``method``, ``static`` or ``init`` (a constructor, judged by
+    #: the invariants of the object it makes).
     kind: str
     #: The span of ``def name`` (0-based columns, as :func:`make_finding` takes them).
     span: tuple[int, int, int, int]
@@ -106,6 +108,9 @@ class Target:
     invariant_methods: tuple[str, ...] = ()
     #: Lines of the asserts inside the invariant methods.
     invariant_asserts: Mapping[int, str] = field(default_factory=dict)
+    #: ``(first line, last line, name)`` of each invariant method: an exception
+    #: raised in one, called from the target itself, is a broken invariant.
+    invariant_spans: tuple[tuple[int, int, str], ...] = ()
     #: What the cached result depends on: the function's source, its class's
     #: source (invariants, ``__init__``, the methods it calls) and the module's imports.
     digest: str = ""
@@ -140,6 +145,7 @@ class Target:
             checks=tuple(data["checks"]),
             invariant_methods=tuple(data["invariant_methods"]),
             invariant_asserts={int(k): v for k, v in data["invariant_asserts"].items()},
+            invariant_spans=tuple((a, b, c) for a, b, c in data["invariant_spans"]),
             digest=data["digest"],
         )
 
@@ -193,18 +199,28 @@ def _methods(node: ast.ClassDef, found: Any, aliases: Mapping[str, str],
     facts = found.classes[node.name]
     invariants = tuple(_decorator_cond(d, aliases) for d in node.decorator_list
                        if _qualify(d, aliases) in CLASS_INVARIANTS)
-    inv_methods = tuple(name for name in facts.invariant_methods)
+    # An invariant method checks the object alone (``self``, no other parameter).
+    inv_methods = tuple(
+        statement.name for statement in node.body
+        if isinstance(statement, ast.FunctionDef) and statement.name in facts.invariant_methods
+        and len([*statement.args.posonlyargs, *statement.args.args]) == 1
+        and not statement.args.kwonlyargs)
     inv_asserts: dict[int, str] = {}
+    inv_spans: list[tuple[int, int, str]] = []
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef) and statement.name in inv_methods:
             inv_asserts.update(_asserts(statement.body))
+            inv_spans.append((statement.lineno, statement.end_lineno or statement.lineno,
+                              statement.name))
     class_source = _text(lines, node)
     out: list[Target] = []
     for statement in node.body:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         name = statement.name
-        if name.startswith("_") or name in inv_methods:
+        if name == "__init__" and not (invariants or inv_methods):
+            continue  # a constructor is judged by the invariants it must establish
+        if (name.startswith("_") and name != "__init__") or name in inv_methods:
             continue
         decorators = {_qualify(d, aliases) or "" for d in statement.decorator_list}
         if decorators & _NOT_CALLED_ON_SELF or any(d.endswith((".setter", ".deleter"))
@@ -219,7 +235,10 @@ def _methods(node: ast.ClassDef, found: Any, aliases: Mapping[str, str],
                            {} if static else inv_asserts, aliases, lines, imports, class_source,
                            () if static else inv_methods)
         if target is not None:
-            out.append(target)
+            if name == "__init__":
+                target = replace(target, kind="init")
+            out.append(replace(target, invariant_spans=tuple(inv_spans)) if not static
+                       else target)
     return out
 
 

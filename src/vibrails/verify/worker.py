@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import math
 import os
 import signal
 import sys
@@ -71,6 +72,7 @@ def main(argv: list[str]) -> int:
     from crosshair import core_and_libs  # noqa: F401
 
     probe.disable_library_checks()
+    _finite_floats()
     sandbox.seal(job["folder"], job.get("memory"))
     sys.path.insert(0, job["root"])
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
@@ -230,6 +232,8 @@ def _crosshair(index: int, subject: probe.Subject, hints: dict[str, Any], job: d
     finally:
         probe.realize = probe._as_is
     for arguments in REACHED[index]:
+        if not _finite(arguments):
+            continue  # NaN and the infinities are not drawn (see _hypothesis): nor kept
         found = subject.replay(arguments)
         if found is not None:
             return (arguments, found), False
@@ -375,6 +379,29 @@ def _hypothesis(subject: probe.Subject, hints: dict[str, Any], job: dict[str, An
         if found is not None:
             return found, True, ""
     return None, True, ""
+
+
+def _finite(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` holds no NaN and no infinity (in its containers too)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if depth > 20:
+        return True
+    if isinstance(value, dict):
+        return all(_finite(k, depth + 1) and _finite(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_finite(item, depth + 1) for item in value)
+    return True
+
+
+def _finite_floats() -> None:
+    """Draw floats without NaN and the infinities: a contract such as
+    ``result >= 0`` is rarely meant for them, and a counterexample ``x=nan``
+    is not worth a reviewer's time (a precondition ``math.isfinite(x)``
+    would only restate it)."""
+    from hypothesis import strategies as st
+
+    st.register_type_strategy(float, st.floats(allow_nan=False, allow_infinity=False))
 
 
 def _setup_strategy(subject: probe.Subject) -> Any:

@@ -48,6 +48,42 @@ class Inventory:
         self.stock += count
 
 
+@icontract.invariant(lambda self: 0 <= self.used <= self.capacity)  # expect: VBR106
+class Quota:
+    def __init__(self, capacity: int) -> None:
+        """Planted: the constructor takes any capacity, a negative one too."""
+        self.capacity = capacity
+        self.used = 0
+
+    def use(self, amount: int) -> None:
+        if amount <= 0 or self.used + amount > self.capacity:
+            raise ValueError("over quota")
+        self.used += amount
+
+
+class Tank:
+    def __init__(self, size: int) -> None:
+        if size < 0:
+            raise ValueError("a tank has a size of 0 or more")
+        self.size = size
+        self.level = 0
+
+    def check_invariants(self) -> None:
+        if not 0 <= self.level <= self.size:
+            raise ValueError("level out of range")  # expect: VBR106
+
+    def pour(self, amount: int) -> None:
+        """Planted: checks its invariant itself, which the pour can break."""
+        if amount < 0:
+            raise ValueError("pour 0 or more")
+        self.level += amount
+        self.check_invariants()
+
+    def drain(self) -> None:
+        self.level = 0
+        self.check_invariants()
+
+
 @deal.inv(lambda meter: meter.level >= 0)  # expect: VBR106
 class Meter:
     def __init__(self, level: int) -> None:
