@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """``vibrails verify`` on the fixture of planted violations: time per contracted function, cold and warm.
 
-The fixture is ``tests/data/verify/shop`` (31 contracted functions and
-methods, 13 of them with a planted violation). Timed, interleaved,
+The fixture is ``tests/data/verify/shop`` (39 contracted functions,
+methods and constructors, 15 of them with a planted violation). Timed, interleaved,
 ``--runs`` times each, with two workers and the default budget (10 s a
 function):
 
@@ -85,11 +85,14 @@ def main() -> int:
                     functions = int(err.split("vibrails verify: ", 1)[1].split()[0])
                 else:
                     found[name] = sum(1 for line in out.splitlines() if ": error:" in line)
+    planted = sum(text.count("# expect: VBR106") for text in
+                  (path.read_text("utf-8") for path in SHOP.rglob("*.py")))
     cold = statistics.median(times["`vibrails verify --no-cache` (cold)"])
     warm = statistics.median(times["`vibrails verify` (warm)"])
     lines = [
         f"{functions} contracted functions and methods in 3 modules "
-        f"(`tests/data/verify/shop`, 13 planted violations); {args.runs} interleaved runs each, "
+        f"(`tests/data/verify/shop`, {planted} planted violations); {args.runs} interleaved "
+        f"runs each, "
         f"2 workers, `--timeout 10`; Python {sys.version.split()[0]}.",
         "",
         "| command | min (s) | median (s) | per function (s) | findings |",
