@@ -4,11 +4,11 @@ twice in a row with identical output; and every counterexample, replayed
 with the contract libraries' own checks on, really violates the contract.
 
 The fixture marks each line that must be reported with ``# expect: VBRnnn``:
-15 planted violations (a sign, off-by-one bounds, postconditions over
-lists, invariants broken by one method of a class or by its constructor, a
-violation reachable on one branch only; icontract, deal, asserts and
-invariant methods, asserting or raising) beside 24 correct contracted
-functions, methods and constructors.
+16 planted violations (a sign, off-by-one bounds, postconditions over
+lists, one against icontract's ``OLD`` snapshot, invariants broken by one
+method of a class or by its constructor, a violation reachable on one
+branch only; icontract, deal, asserts and invariant methods, asserting or
+raising) beside 25 correct contracted functions, methods and constructors.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_every_planted_violation_and_nothing_else(
     got = {(f["path"], f["line"], f["code"]) for f in findings}
     assert got == expected(SHOP), first.stderr
     assert all(f["code"] == "VBR106" and f["level"] == "error" for f in findings)
-    assert "15 violated, 0 not verified, 24 verified" in first.stderr
+    assert "16 violated, 0 not verified, 25 verified" in first.stderr
 
 
 def test_twice_in_a_row_the_same_bytes(two_runs: list[subprocess.CompletedProcess[str]]) -> None:
@@ -89,7 +89,7 @@ def test_every_counterexample_replayed_with_the_libraries_on_violates_the_contra
                             env={"PYTHONPATH": f"{SHOP}{os.pathsep}{deal_path}", "PATH": ""})
     assert result.returncode == 0, result.stderr
     verdicts = json.loads(result.stdout)
-    assert len(verdicts) == 15
+    assert len(verdicts) == 16
     assert all(verdict == "violated" for verdict in verdicts.values()), verdicts
 
 

@@ -222,3 +222,19 @@ def total(values: list[int]) -> int:
     assert "Registry.unregister" not in found  # a lookup checked: nothing to judge
     assert list(found["Registry.add"].asserts) == [14]  # on `self`, after storing into it
     assert list(found["total"].asserts) == [21]  # on the result only
+
+
+def test_icontract_snapshots_are_taken_for_old() -> None:
+    found = targets('''
+import icontract
+
+
+@icontract.snapshot(lambda items: items[:])
+@icontract.snapshot(lambda items: len(items), name="size")
+@icontract.ensure(lambda items, OLD: len(items) == OLD.size + 1)
+def push(items: list[int], item: int) -> None:
+    items.append(item)
+''')
+    assert [(c.role, c.text, c.source) for c in found["push"].conditions
+            if c.role == "snapshot"] == [("snapshot", "items", "lambda items: items[:]"),
+                                         ("snapshot", "size", "lambda items: len(items)")]

@@ -22,6 +22,7 @@ import copy
 import inspect
 import reprlib
 import traceback
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType, TracebackType
@@ -202,6 +203,7 @@ class Subject:
         bound = self.bind(call, instance)
         if not self._admitted(bound):
             raise Refused
+        old = self._snapshots(bound)
         try:
             result = self.function(*bound.args, **bound.kwargs)
         except SystemExit as exc:
@@ -228,7 +230,7 @@ class Subject:
             if cond.role != "post":
                 continue
             try:
-                holds = self._holds(cond, bound, result, instance)
+                holds = self._holds(cond, bound, result, instance, old)
             except Exception as exc:
                 _pass_on(exc)
                 continue  # a condition that cannot be evaluated is not judged
@@ -291,8 +293,26 @@ class Subject:
                 return line or self.target.span[0], _raises(name, exc)
         return None
 
+    def _snapshots(self, bound: inspect.BoundArguments) -> Any:
+        """icontract's ``OLD``: each ``@snapshot`` taken before the call (``None``
+        when the function takes none, or one cannot be taken)."""
+        taken = [cond for cond in self.target.conditions if cond.role == "snapshot"]
+        if not taken:
+            return None
+        old = types.SimpleNamespace()
+        values = dict(bound.arguments)
+        for cond in taken:
+            try:
+                capture = _evaluate(self.namespace, cond.source)
+                wanted = inspect.signature(capture).parameters
+                setattr(old, cond.text, capture(**{n: values[n] for n in wanted if n in values}))
+            except Exception as exc:
+                _pass_on(exc)
+                return None
+        return old
+
     def _holds(self, cond: Cond, bound: inspect.BoundArguments, result: Any,
-               instance: Any) -> bool:
+               instance: Any, old: Any = None) -> bool:
         values = dict(bound.arguments)
         if cond.style == "expr":
             scope = dict(self.namespace)
@@ -314,7 +334,9 @@ class Subject:
         # icontract: the condition's parameters, by name
         wanted = inspect.signature(check).parameters
         if "OLD" in wanted:
-            return True  # snapshots of the arguments are not taken: not judged
+            if old is None:
+                return True  # no snapshot to compare with: not judged
+            values["OLD"] = old
         values["result"] = result
         return bool(check(**{name: values[name] for name in wanted if name in values}))
 

@@ -54,7 +54,8 @@ _NOT_CALLED_ON_SELF = frozenset({"classmethod", "property", "cached_property",
 class Cond:
     """One condition, as the worker evaluates it."""
 
-    #: ``pre`` (refuses inputs), ``post`` (after the call), ``inv`` (on the object after it).
+    #: ``pre`` (refuses inputs), ``post`` (after the call), ``inv`` (on the object
+    #: after it), ``snapshot`` (icontract's ``OLD.<text>``, taken before the call).
     role: str
     #: How it is called: ``icontract`` (the callable's parameters by name, with
     #: ``result``), ``deal`` (the call's arguments, with ``result=``),
@@ -267,6 +268,8 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None,
             conds.append(converted)
             if condition.kind == "assert":
                 entry_lines.add(condition.span[0])
+    conds += [snapshot for snapshot in map(lambda d: _snapshot(d, aliases),
+                                           node.decorator_list) if snapshot is not None]
     conds += invariants
     statements = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
     asserts: dict[int, str] = {}
@@ -332,6 +335,27 @@ def _decorator_cond(decorator: ast.expr, aliases: Mapping[str, str]) -> Cond | N
     end_col = decorator.end_col_offset or decorator.col_offset + 1
     return Cond(role, style, ast.unparse(argument), text, decorator.lineno,
                 max(decorator.col_offset - 1, 0), end_line, end_col)
+
+
+def _snapshot(decorator: ast.expr, aliases: Mapping[str, str]) -> Cond | None:
+    """``@icontract.snapshot(capture, name=…)``: what ``OLD.<name>`` holds in
+    a postcondition (role ``snapshot``, its name as the text)."""
+    if _qualify(decorator, aliases) != "icontract.snapshot" or not isinstance(
+            decorator, ast.Call) or not decorator.args:
+        return None
+    capture = decorator.args[0]
+    name = next((k.value.value for k in decorator.keywords if k.arg == "name"
+                 and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)), None)
+    if name is None and len(decorator.args) > 1 and isinstance(decorator.args[1], ast.Constant):
+        name = decorator.args[1].value if isinstance(decorator.args[1].value, str) else None
+    if name is None and isinstance(capture, ast.Lambda) and len(capture.args.args) == 1:
+        name = capture.args.args[0].arg  # icontract's default: the one argument's name
+    if name is None:
+        return None
+    end_line = decorator.end_lineno or decorator.lineno
+    return Cond("snapshot", "icontract", ast.unparse(capture), name, decorator.lineno,
+                max(decorator.col_offset - 1, 0), end_line,
+                decorator.end_col_offset or decorator.col_offset + 1)
 
 
 def _params(args: ast.arguments, skip_first: bool) -> tuple[Param, ...]:

@@ -95,3 +95,17 @@ def slug(title: str) -> str:
 @icontract.ensure(lambda result: " " not in result)
 def slug_fixed(title: str) -> str:
     return "-".join(title.split()).lower()
+
+
+@icontract.snapshot(lambda items: items[:])
+@icontract.ensure(lambda items, item, OLD: items == OLD.items + [item])  # expect: VBR106
+def push_unique(items: list[int], item: int) -> None:
+    """Planted: promises to append, skips an item already there."""
+    if item not in items:
+        items.append(item)
+
+
+@icontract.snapshot(lambda items: len(items), name="size")
+@icontract.ensure(lambda items, OLD: len(items) == OLD.size + 1)
+def push(items: list[int], item: int) -> None:
+    items.append(item)
