@@ -98,7 +98,7 @@ def slug_fixed(title: str) -> str:
 
 
 @icontract.snapshot(lambda items: items[:])
-@icontract.ensure(lambda items, item, OLD: items == OLD.items + [item])  # expect: VBR106
+@icontract.ensure(lambda items, item, OLD: items == [*OLD.items, item])  # expect: VBR106
 def push_unique(items: list[int], item: int) -> None:
     """Planted: promises to append, skips an item already there."""
     if item not in items:
