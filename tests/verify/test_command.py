@@ -280,3 +280,18 @@ def fine(n: int) -> int:
                and "bound the size of its input with a precondition" in m for m in messages)
     assert all("'fine'" not in m for m in messages)
     assert ", 1 verified" in result.stderr
+
+
+def test_without_posix_alarms_it_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import signal
+
+    from vibrails.commands.common import UsageError
+    from vibrails.commands.verify import VerifyOptions, run_verify
+
+    monkeypatch.delattr(signal, "setitimer")
+    options = VerifyOptions(paths=(tmp_path,), fmt="text", output=None, select=None, ignore=None,
+                            assume_ai=None, config_path=None, jobs=1, no_cache=True, timeout=1,
+                            budget=None, examples=10, memory=512, diff_base=None, fail_on=None,
+                            exit_zero=False, quiet=False, debug=False)
+    with pytest.raises(UsageError, match="needs a POSIX system"):
+        run_verify(options)

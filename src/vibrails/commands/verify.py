@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,9 @@ class VerifyOptions:
 
 def run_verify(options: VerifyOptions) -> None:
     """``vibrails verify``: never returns (exits with the run's status)."""
+    if not hasattr(signal, "setitimer"):
+        raise UsageError("vibrails verify needs a POSIX system (Linux, macOS): its workers "
+                         "rely on alarms and resource limits that this platform lacks")
     missing = [name for name, module in (("crosshair-tool", "crosshair"),
                                          ("hypothesis", "hypothesis"))
                if importlib.util.find_spec(module) is None]
