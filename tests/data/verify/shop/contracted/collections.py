@@ -97,8 +97,9 @@ def slug_fixed(title: str) -> str:
     return "-".join(title.split()).lower()
 
 
+# (Not `[*OLD.items, item]`: icontract cannot recompute a starred list for its message.)
 @icontract.snapshot(lambda items: items[:])
-@icontract.ensure(lambda items, item, OLD: items == [*OLD.items, item])  # expect: VBR106
+@icontract.ensure(lambda items, item, OLD: items == OLD.items + [item])  # noqa: RUF005  # expect: VBR106
 def push_unique(items: list[int], item: int) -> None:
     """Planted: promises to append, skips an item already there."""
     if item not in items:
