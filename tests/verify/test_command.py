@@ -91,6 +91,8 @@ def test_diff_base_verifies_only_the_functions_a_change_touched(tmp_path: Path) 
     [finding] = json.loads(result.stdout)
     assert finding["message"].startswith("size(values=[]) returns -1")
     assert "1 contracted function(s) in 1 file(s)" in result.stderr  # withdraw was not touched
+    text = verify(root, "--no-cache", "--diff-base", "main", ".")
+    assert "unchanged" not in text.stdout  # nothing was hidden: the others were not run
     bad = verify(root, "--diff-base", "no-such-rev", ".")
     assert bad.returncode == 2 and "no-such-rev" in bad.stderr
 

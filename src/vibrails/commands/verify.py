@@ -117,8 +117,7 @@ def run_verify(options: VerifyOptions) -> None:
         rules={code: catalogue[code] for code in VERIFY_CODES if code in selection.enabled},
         root=Path.cwd(), files_checked=len(items), files_tagged=tagged, notes=notes,
         command_line=" ".join(["vibrails", *sys.argv[1:]]) if sys.argv else "vibrails verify",
-        diff_base=options.diff_base,
-    )
+    )  # (no diff_base: with --diff-base, untouched functions are not run, not hidden)
     fmt = "flake8" if options.quiet and options.fmt == "text" else options.fmt
     write_output(renderer(fmt)(findings, context), options.output)
     if not options.quiet:
