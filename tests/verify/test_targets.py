@@ -141,6 +141,7 @@ def test_a_target_survives_its_json_form() -> None:
     assert [p.kind for p in target.params] == ["positional", "star", "keyword"]
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it draws
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=hypothesmith.from_grammar() | modules())
 def test_reading_targets_never_raises(source: str) -> None:
