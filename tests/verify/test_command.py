@@ -45,6 +45,16 @@ def verify(root: Path, *args: str, **kwargs: Any) -> Any:
     return run_vibrails("verify", "--timeout", "3", *args, cwd=root, **kwargs)
 
 
+def in_process_options(path: Path) -> Any:
+    """``vibrails verify PATH`` as click would parse it, for an in-process run."""
+    from vibrails.commands.verify import VerifyOptions
+
+    return VerifyOptions(paths=(path,), fmt="text", output=None, select=None, ignore=None,
+                         assume_ai=None, config_path=None, jobs=1, no_cache=True, timeout=1,
+                         budget=None, examples=10, memory=512, diff_base=None, fail_on=None,
+                         exit_zero=False, quiet=False, debug=False)
+
+
 def test_only_tagged_code_is_verified(tmp_path: Path) -> None:
     root = project(tmp_path)
     result = verify(root, "--format", "json", "--no-cache", ".")
@@ -211,15 +221,12 @@ def test_without_the_searches_installed_it_says_what_to_install(
     import importlib.util
 
     from vibrails.commands.common import UsageError
-    from vibrails.commands.verify import VerifyOptions, run_verify
+    from vibrails.commands.verify import run_verify
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "crosshair" else real(name, *a))
-    options = VerifyOptions(paths=(tmp_path,), fmt="text", output=None, select=None, ignore=None,
-                            assume_ai=None, config_path=None, jobs=1, no_cache=True, timeout=1,
-                            budget=None, examples=10, memory=512, diff_base=None, fail_on=None,
-                            exit_zero=False, quiet=False, debug=False)
+    options = in_process_options(tmp_path)
     with pytest.raises(UsageError, match=r"pip install 'vibrails\[verify\]'"):
         run_verify(options)
 
@@ -288,12 +295,9 @@ def test_without_posix_alarms_it_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pa
     import signal
 
     from vibrails.commands.common import UsageError
-    from vibrails.commands.verify import VerifyOptions, run_verify
+    from vibrails.commands.verify import run_verify
 
     monkeypatch.delattr(signal, "setitimer")
-    options = VerifyOptions(paths=(tmp_path,), fmt="text", output=None, select=None, ignore=None,
-                            assume_ai=None, config_path=None, jobs=1, no_cache=True, timeout=1,
-                            budget=None, examples=10, memory=512, diff_base=None, fail_on=None,
-                            exit_zero=False, quiet=False, debug=False)
+    options = in_process_options(tmp_path)
     with pytest.raises(UsageError, match="needs a POSIX system"):
         run_verify(options)

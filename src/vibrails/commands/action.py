@@ -317,19 +317,10 @@ def main(env: Mapping[str, str] | None = None) -> int:
         print(f"::error title=vibrails::vibrails check failed (exit {result.returncode})")
         _output(env, {"exit-code": str(result.returncode)})
         return 2
-    try:
-        log = json.loads(Path(sarif).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"::error title=vibrails::{escape_data(f'cannot read the SARIF file {sarif}: {exc}')}")
-        return 2
-    findings = findings_from_sarif(log)
-    sys.stdout.write(annotation_lines(findings))
-    sys.stdout.flush()
     target = env.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with open(target, "a", encoding="utf-8") as stream:
-            stream.write(summary(log, env, result.returncode))
-    count = sum(1 for f in findings if f.suppressed is None)
+    count = publish(sarif, env, result.returncode, target)
+    if count is None:
+        return 2
     outputs = {"sarif-file": sarif, "findings": str(count), "exit-code": str(result.returncode)}
     if _true(env.get("VIBRAILS_VERIFY", "")):
         # (check's --force-exclude is check's own; verify takes --diff-base alike)
@@ -365,6 +356,15 @@ def verify(env: Mapping[str, str], temp: str, targets: Sequence[str], fail_on: s
     if result.returncode not in (0, 1):
         print(f"::error title=vibrails::vibrails verify failed (exit {result.returncode})")
         return None
+    count = publish(sarif, env, result.returncode, summary_file, title="vibrails verify")
+    return None if count is None else (sarif, count, result.returncode)
+
+
+def publish(sarif: str, env: Mapping[str, str], exit_code: int, summary_file: str | None,
+            title: str = "vibrails") -> int | None:
+    """Read a run's SARIF file back: print its annotations, append its job
+    summary under ``## {title}``; the number of its unsuppressed findings, or
+    ``None`` when the file cannot be read (an error annotation)."""
     try:
         log = json.loads(Path(sarif).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -374,11 +374,12 @@ def verify(env: Mapping[str, str], temp: str, targets: Sequence[str], fail_on: s
     sys.stdout.write(annotation_lines(findings))
     sys.stdout.flush()
     if summary_file:
-        text = summary(log, env, result.returncode).replace("## vibrails\n",
-                                                           "## vibrails verify\n", 1)
+        text = summary(log, env, exit_code)
+        if title != "vibrails":  # a second run's summary, after the check's
+            text = "\n" + text.replace("## vibrails\n", f"## {title}\n", 1)
         with open(summary_file, "a", encoding="utf-8") as stream:
-            stream.write("\n" + text)
-    return sarif, sum(1 for f in findings if f.suppressed is None), result.returncode
+            stream.write(text)
+    return sum(1 for f in findings if f.suppressed is None)
 
 
 def coverage_report(paths: Sequence[str], temp: str, summary_file: str | None) -> str:

@@ -14,7 +14,6 @@ processes, cached by the functions' source (:mod:`vibrails.verify.run`) →
 from __future__ import annotations
 
 import importlib.util
-import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -169,6 +168,7 @@ def _modules(items: list[Discovered], settings: dict[str, Any], selection: Selec
             raise UsageError(str(exc)) from exc
     found: list[tuple[str, Path, str, str]] = []
     tags = {}
+    paths: dict[str, Path] = {}
     enabled: dict[str, frozenset[str]] = {}
     for item in items:
         path = item.path
@@ -184,6 +184,7 @@ def _modules(items: list[Discovered], settings: dict[str, Any], selection: Selec
         if tag is None:
             continue
         tags[item.display] = tag
+        paths[item.display] = path
         enabled[item.display] = frozenset(codes)
         found.append((item.display, path, source.text, tag.first_reason))
 
@@ -195,15 +196,11 @@ def _modules(items: list[Discovered], settings: dict[str, Any], selection: Selec
             return False
         if changed is None:
             return True
-        repo_path = changed.repo_path(Path(os.path.abspath(_path_of(found, display))))
+        repo_path = changed.repo_path(paths[display])
         return repo_path is not None and changed.changed(repo_path, target.first_line,
                                                          target.last_line, above=True)
 
     return collect(found, settings, wanted, summary), len(found), enabled
-
-
-def _path_of(found: list[tuple[str, Path, str, str]], display: str) -> Path:
-    return next(path for shown, path, _text, _tag in found if shown == display)
 
 
 def _suppress(findings: list[Finding], modules: list[Module],

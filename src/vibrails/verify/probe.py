@@ -152,16 +152,9 @@ class Subject:
             bound = self.bind(call, instance=_Placeholder())
         except TypeError:
             return False
-        for cond in self.target.conditions:
-            if cond.role != "pre":
-                continue
-            try:
-                if not self._holds(cond, bound, None, None):
-                    return False
-            except Exception as exc:
-                _pass_on(exc)
-                continue  # it needs the object (`self.level`): judged once it exists
-        return True
+        # A condition that cannot be judged yet (it reads `self.level`) is judged
+        # once the object exists.
+        return self._admitted(bound, unknown=True)
 
     def exercise(self, arguments: Mapping[str, Any]) -> None:
         """Call the target on ``arguments``; :class:`Violation` when a condition
@@ -254,7 +247,9 @@ class Subject:
                              else _raises(name, exc))
                 raise Violation(line, "invariant", condition, "leaves the object") from None
 
-    def _admitted(self, bound: inspect.BoundArguments) -> bool:
+    def _admitted(self, bound: inspect.BoundArguments, unknown: bool = False) -> bool:
+        """Whether every precondition holds for ``bound``; one that raises counts
+        as ``unknown`` (false: it refuses; true: it cannot be judged yet)."""
         for cond in self.target.conditions:
             if cond.role != "pre":
                 continue
@@ -263,7 +258,8 @@ class Subject:
                     return False
             except Exception as exc:
                 _pass_on(exc)
-                return False
+                if not unknown:
+                    return False
         return True
 
     def _broken_invariant(self, instance: Any) -> tuple[int, str] | None:
@@ -398,13 +394,13 @@ class Subject:
     def replay(self, arguments: Mapping[str, Any]) -> Found | None:
         """Call again on a copy of ``arguments``, outside any search: the
         violation it really gives, or ``None``."""
+        text = self.call_text(arguments)  # before the call, which may change them
         try:
             fresh = copy.deepcopy(dict(arguments))
         except Exception:
             fresh = dict(arguments)
-        text = self.call_text(fresh)
         try:
-            self.exercise(copy.deepcopy(fresh) if _copyable(fresh) else fresh)
+            self.exercise(fresh)
         except Violation as violation:
             return Found(text, violation.line, violation.what, violation.condition,
                          violation.outcome)
@@ -502,14 +498,6 @@ def _pass_on(exc: BaseException) -> None:
 
 def _without_assert(text: str) -> str:
     return text[len("assert "):] if text.startswith("assert ") else text
-
-
-def _copyable(value: Any) -> bool:
-    try:
-        copy.deepcopy(value)
-    except Exception:
-        return False
-    return True
 
 
 def _evaluate(namespace: Mapping[str, Any], source: str) -> Callable[..., Any]:

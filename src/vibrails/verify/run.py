@@ -157,15 +157,15 @@ def verify_files(modules: list[Module], limits: Limits, jobs: int, cache: Path |
     for (m_index, t_index), outcome in sorted(outcomes.items()):
         module = modules[m_index]
         target = module.targets[t_index]
+        if outcome.status == "skipped":  # no strategy for a type: counted, not reported
+            summary.untyped += 1
+            continue
         summary.functions += 1
         summary.cached += outcome.cached
         if outcome.status == "violated":
             summary.violated += 1
         elif outcome.status == "unverified":
             summary.unverified += 1
-        elif outcome.status == "skipped":  # no strategy for a type: counted, not reported
-            summary.functions -= 1
-            summary.untyped += 1
         else:
             summary.verified += 1
         findings += to_findings(module, target, outcome)

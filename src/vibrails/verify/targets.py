@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from vibrails.checks.shared.contract_tables import CLASS_INVARIANTS, FUNCTION_CONTRACTS
-from vibrails.checks.shared.guardrails import Condition, guardrails
+from vibrails.checks.shared.guardrails import Condition, guardrails_of, qualify
+from vibrails.checks.shared.guardrails import aliases as file_aliases
 
 #: Decorators by qualified name → (library, role) of the condition they take.
 _CONDITION_DECORATORS: Mapping[str, tuple[str, str]] = {
@@ -169,13 +170,13 @@ def find_targets(source: str, settings: Mapping[str, Any]) -> list[Target]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    found = guardrails(source, settings)
+    found = guardrails_of(tree, settings)
     if found is None:
         return []
     lines = source.splitlines()
     imports = "\n".join(ast.unparse(node) for node in tree.body
                         if isinstance(node, (ast.Import, ast.ImportFrom)))
-    aliases = _aliases(tree)
+    aliases = file_aliases(tree)
     invariant_names = set((settings.get("invariants") or {}).get("methods") or ())
     targets: list[Target] = []
     for node in tree.body:
@@ -195,11 +196,11 @@ def find_targets(source: str, settings: Mapping[str, Any]) -> list[Target]:
 
 def _methods(node: ast.ClassDef, found: Any, aliases: Mapping[str, str],
              invariant_names: set[str], lines: list[str], imports: str) -> list[Target]:
-    if any(_qualify(d, aliases) in ("typing.Protocol", "enum.Enum") for d in node.bases):
+    if any(qualify(d, aliases) in ("typing.Protocol", "enum.Enum") for d in node.bases):
         return []
     facts = found.classes[node.name]
     invariants = tuple(_decorator_cond(d, aliases) for d in node.decorator_list
-                       if _qualify(d, aliases) in CLASS_INVARIANTS)
+                       if qualify(d, aliases) in CLASS_INVARIANTS)
     # An invariant method checks the object alone (``self``, no other parameter).
     inv_methods = tuple(
         statement.name for statement in node.body
@@ -210,7 +211,8 @@ def _methods(node: ast.ClassDef, found: Any, aliases: Mapping[str, str],
     inv_spans: list[tuple[int, int, str]] = []
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef) and statement.name in inv_methods:
-            inv_asserts.update(_asserts(statement.body))
+            inv_asserts.update({line: text for line, (text, _) in
+                                _assert_nodes(statement.body).items()})
             inv_spans.append((statement.lineno, statement.end_lineno or statement.lineno,
                               statement.name))
     class_source = _text(lines, node)
@@ -223,7 +225,7 @@ def _methods(node: ast.ClassDef, found: Any, aliases: Mapping[str, str],
             continue  # a constructor is judged by the invariants it must establish
         if (name.startswith("_") and name != "__init__") or name in inv_methods:
             continue
-        decorators = {_qualify(d, aliases) or "" for d in statement.decorator_list}
+        decorators = {qualify(d, aliases) or "" for d in statement.decorator_list}
         if decorators & _NOT_CALLED_ON_SELF or any(d.endswith((".setter", ".deleter"))
                                                    for d in decorators):
             continue
@@ -252,7 +254,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None,
         return None
     if any(_yields(inner) for inner in ast.walk(node)):
         return None  # a generator's result is not its values
-    decorators = {_qualify(d, aliases) or "" for d in node.decorator_list}
+    decorators = {qualify(d, aliases) or "" for d in node.decorator_list}
     static = "staticmethod" in decorators
     kind = "function" if owner is None else ("static" if static else "method")
     params = _params(node.args, skip_first=kind == "method")
@@ -324,7 +326,7 @@ def _convert(condition: Condition, node: ast.FunctionDef, aliases: Mapping[str, 
 
 
 def _decorator_cond(decorator: ast.expr, aliases: Mapping[str, str]) -> Cond | None:
-    callee = _qualify(decorator, aliases) or ""
+    callee = qualify(decorator, aliases) or ""
     known = _CONDITION_DECORATORS.get(callee)
     if known is None or not isinstance(decorator, ast.Call) or not decorator.args:
         return None  # pydantic, beartype…: type checks, nothing to violate here
@@ -340,7 +342,7 @@ def _decorator_cond(decorator: ast.expr, aliases: Mapping[str, str]) -> Cond | N
 def _snapshot(decorator: ast.expr, aliases: Mapping[str, str]) -> Cond | None:
     """``@icontract.snapshot(capture, name=…)``: what ``OLD.<name>`` holds in
     a postcondition (role ``snapshot``, its name as the text)."""
-    if _qualify(decorator, aliases) != "icontract.snapshot" or not isinstance(
+    if qualify(decorator, aliases) != "icontract.snapshot" or not isinstance(
             decorator, ast.Call) or not decorator.args:
         return None
     capture = decorator.args[0]
@@ -439,19 +441,6 @@ def _checks_input(test: ast.expr, line: int, params: set[str], local: set[str],
     return bool(read) and all(first_store.get(name, line + 1) > line for name in read)
 
 
-def _asserts(statements: list[ast.stmt]) -> dict[int, str]:
-    """``assert`` statements anywhere in ``statements`` (nested functions and classes excluded)."""
-    found: dict[int, str] = {}
-    stack: list[ast.AST] = list(statements)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Assert):
-            found[node.lineno] = f"assert {ast.unparse(node.test)}"
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
 def _locals(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Names the function assigns (its parameters excluded)."""
     found: set[str] = set()
@@ -480,32 +469,6 @@ def _text(lines: list[str], node: ast.AST) -> str:
     first = min([getattr(node, "lineno", 1),
                  *(d.lineno for d in getattr(node, "decorator_list", []))])
     return "\n".join(lines[first - 1:getattr(node, "end_lineno", first) or first])
-
-
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    aliases: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                top = alias.name.partition(".")[0]
-                aliases[alias.asname or top] = alias.name if alias.asname else top
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return aliases
-
-
-def _qualify(node: ast.expr, aliases: Mapping[str, str]) -> str | None:
-    if isinstance(node, ast.Call):
-        node = node.func
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    head = aliases.get(node.id, node.id)
-    return ".".join([head, *reversed(parts)])
 
 
 __all__ = ["FUNCTION_CONTRACTS", "Cond", "Param", "Target", "find_targets", "test_path"]

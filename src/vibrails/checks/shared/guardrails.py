@@ -111,7 +111,12 @@ def guardrails(source: str, settings: Mapping[str, Any]) -> Guardrails | None:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    reader = _Reader(settings, _aliases(tree))
+    return guardrails_of(tree, settings)
+
+
+def guardrails_of(tree: ast.Module, settings: Mapping[str, Any]) -> Guardrails | None:
+    """:func:`guardrails` of a parsed file (``None`` when it nests too deeply)."""
+    reader = _Reader(settings, aliases(tree))
     try:
         reader.scope(tree.body, [])
     except RecursionError:
@@ -119,7 +124,17 @@ def guardrails(source: str, settings: Mapping[str, Any]) -> Guardrails | None:
     return reader.found
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
+def qualify(node: ast.expr, aliases: Mapping[str, str]) -> str | None:
+    """The qualified name of a (called) dotted name, through the file's
+    imports (:func:`aliases`): ``ic.require(…)`` → ``icontract.require``."""
+    name = _dotted(node.func if isinstance(node, ast.Call) else node)
+    if name is None:
+        return None
+    head, dot, rest = name.partition(".")
+    return aliases.get(head, head) + dot + rest
+
+
+def aliases(tree: ast.Module) -> dict[str, str]:
     """Local name → qualified name, from the module's imports."""
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -198,11 +213,7 @@ class _Reader:
         self.found = Guardrails()
 
     def qualify(self, node: ast.expr) -> str | None:
-        name = _dotted(node.func if isinstance(node, ast.Call) else node)
-        if name is None:
-            return None
-        head, dot, rest = name.partition(".")
-        return self.aliases.get(head, head) + dot + rest
+        return qualify(node, self.aliases)
 
     def scope(self, body: list[ast.stmt], outer: list[str]) -> None:
         for node in body:
