@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
+
+# A check server the developer started must not answer the tests' runs: they
+# get a folder of their own (tests/commands/test_server.py starts servers there).
+os.environ["VIBRAILS_SERVER_DIR"] = tempfile.mkdtemp(prefix="vibrails-test-servers-")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

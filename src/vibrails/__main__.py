@@ -1,4 +1,4 @@
-from vibrails.commands.cli import main
+from vibrails.commands.entry import main
 
 if __name__ == "__main__":
     main()

@@ -82,6 +82,7 @@ class _LazyGroup(click.Group):
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {
         "init": ("vibrails.commands.init", "init"),
         "ledger": ("vibrails.commands.ledger", "ledger"),
+        "server": ("vibrails.commands.server", "server"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

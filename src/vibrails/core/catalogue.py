@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vibrails.core import installation
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -247,16 +249,9 @@ class RuleInfo:
         return template.format(**args)
 
 
-#: The installed package (``vibrails/``), where a wheel puts ``catalogue_data``.
-_PACKAGE = Path(__file__).resolve().parents[1]
-
-
 def catalogue_dir() -> Path:
     """Where the catalogue lives: inside the package, or the checkout's ``rules/``."""
-    packaged = _PACKAGE / "catalogue_data"
-    if packaged.is_dir():
-        return packaged
-    return _PACKAGE.parents[1] / "rules"
+    return Path(installation.catalogue_dir())
 
 
 def _parse_entry(path: Path) -> RuleInfo:
@@ -357,7 +352,7 @@ def _kept_path(folder: Path, paths: list[Path]) -> Path | None:
 
 
 #: Where the parsed catalogue is kept (the package's bytecode folder).
-KEPT_FOLDER = _PACKAGE / "__pycache__"
+KEPT_FOLDER = Path(installation.PACKAGE) / "__pycache__"
 
 
 #: Bumped when :class:`RuleInfo` or :class:`Example` change shape.

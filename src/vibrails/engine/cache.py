@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from vibrails import __version__
-from vibrails.core.catalogue import catalogue_dir
 from vibrails.core.finding import Finding
+from vibrails.core.installation import own_files
 
 _FORMAT = 3
 
@@ -35,14 +35,9 @@ def code_fingerprint() -> str:
     leave its old findings in the cache. Reading ~100 ``stat`` results costs
     well under a millisecond.
     """
-    package = Path(__file__).resolve().parents[1]  # src/vibrails, every stage
     digest = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *catalogue_dir().glob("*.toml")]):
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path.name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    for name, size, mtime_ns in own_files():
+        digest.update(f"{name}\0{size}\0{mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
