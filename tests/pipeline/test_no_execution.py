@@ -157,6 +157,32 @@ def test_no_scanned_code_runs_through_python_dash_p_m(trapped: tuple[Path, Path]
     assert list(markers.iterdir()) == []
 
 
+def test_no_scanned_code_runs_through_the_check_server(
+    trapped: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A check handed over to ``vibrails server`` runs in a child of the server,
+    in the scanned folder: it imports nothing from there either."""
+    root, markers = trapped
+    servers = tmp_path / "servers"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIBRAILS_"))}
+    env["VIBRAILS_SERVER_DIR"] = str(servers)
+    started = subprocess.run([str(VIBRAILS), "server", "start"], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    try:
+        result = subprocess.run([str(VIBRAILS), *_all_rules("json"), "."], cwd=root, env=env,
+                                capture_output=True, text=True, timeout=300)
+        status = subprocess.run([str(VIBRAILS), "server", "status"], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60).stdout
+    finally:
+        subprocess.run([str(VIBRAILS), "server", "stop"], env=env, cwd=tmp_path,
+                       capture_output=True, timeout=60)
+    assert " served=1 " in status
+    assert result.returncode == 1, result.stderr  # the trap's code has findings
+    assert "app/service.py" in {f["path"] for f in json.loads(result.stdout)}
+    assert list(markers.iterdir()) == []
+
+
 def test_no_scanned_code_runs_in_the_report_nor_its_history(trapped: tuple[Path, Path]) -> None:
     root, markers = trapped
     subprocess.run(["git", "init", "-q", str(root)], check=True)
