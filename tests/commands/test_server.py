@@ -240,12 +240,36 @@ def test_an_abandoned_run_is_stopped(server: dict[str, str], project: Path) -> N
 def test_garbage_on_the_socket_does_not_stop_the_server(
     server: dict[str, str], tmp_path: Path
 ) -> None:
-    path = handover.socket_path(server[handover.SERVER_DIR])
+    status = _vibrails("server", "status", cwd=tmp_path, env=server).stdout.decode()
+    path = status.rsplit(" at ", 1)[1].strip()  # the server's, not this test process's
     for junk in (b"", b"hello\n", b"VBR1 run    000000000010\nshort", b"\xff" * 100):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.connect(path)
             sock.sendall(junk)
-    assert _status(server, tmp_path)["pid"]
+    pid = int(_status(server, tmp_path)["pid"])
+    opened = len(os.listdir(f"/proc/{pid}/fd")) if Path("/proc").is_dir() else 0
+    # A run whose fields never come: the descriptors sent with it are closed.
+    for _ in range(3):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(path)
+            socket.send_fds(sock, [handover.header("run", 100)], [0, 1, 2])
+            sock.sendall(b"too short")
+    assert int(_status(server, tmp_path)["pid"]) == pid
+    if opened:
+        assert len(os.listdir(f"/proc/{pid}/fd")) == opened
+
+
+def test_a_run_with_another_import_path_has_its_own_server(
+    server: dict[str, str], project: Path, tmp_path: Path
+) -> None:
+    """Another ``PYTHONPATH`` imports other code: such a run is not handed
+    to this server, and does not stop it either."""
+    pid = int(_status(server, tmp_path)["pid"])
+    (tmp_path / "site").mkdir()
+    other = {**server, "PYTHONPATH": str(tmp_path / "site")}
+    handed = _vibrails("check", cwd=project, env=other, program=("-c", HAND_OVER))
+    assert handed.returncode == 99
+    assert int(_status(server, tmp_path)["pid"]) == pid
 
 
 def test_no_server_folder_costs_no_connection(tmp_path: Path, project: Path) -> None:

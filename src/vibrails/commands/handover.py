@@ -81,10 +81,13 @@ def _interpreter() -> str:
 
 
 def _name_key() -> str:
-    """One server per interpreter, interpreter flags and installation folder."""
+    """One server per interpreter, interpreter flags, import path and
+    installation folder: runs that would import different code (another
+    ``PYTHONPATH``, say) never share a server, nor take turns replacing it."""
     import zlib
 
-    key = f"{_interpreter()}\0{sys.flags!r}\0{PACKAGE}".encode("utf-8", "surrogateescape")
+    key = "\0".join([_interpreter(), repr(sys.flags), PACKAGE, *sys.path[1:]]).encode(
+        "utf-8", "surrogateescape")
     return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
 
 

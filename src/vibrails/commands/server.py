@@ -224,11 +224,13 @@ class Server:
             return
         try:
             self._answer(conn)
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError, UnicodeError):
             conn.close()
 
     def _answer(self, conn: socket.socket) -> None:
-        conn.settimeout(10)
+        # A client sends its request at once; one that does not holds up the
+        # others for two seconds at most.
+        conn.settimeout(2)
         if hasattr(socket, "SO_PEERCRED"):
             _, uid, _ = struct.unpack("3i", conn.getsockopt(
                 socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
@@ -236,10 +238,17 @@ class Server:
                 conn.close()
                 return
         line, fds = _read_header(conn)
+        try:  # the descriptors received are the child's; the server closes its copies
+            self._dispatch(conn, line, fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def _dispatch(self, conn: socket.socket, line: bytes, fds: list[int]) -> None:
         parts = line.split()
         if len(parts) != 3 or parts[0] != MAGIC:
             raise ValueError("not a vibrails request")
-        kind, length = parts[1].decode(), int(parts[2])
+        kind, length = parts[1].decode("ascii"), int(parts[2])
         if kind == "status":
             conn.sendall(f"running pid={os.getpid()} served={self.served} "
                          f"started={int(self.started)} idle={self.idle:g}\n".encode())
@@ -251,22 +260,16 @@ class Server:
             self.stopping = True
             return
         if kind != "run" or len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
             raise ValueError("not a run")
         request = decode_request(_read_exactly(conn, length))
         if request["stamp"] != self.own:
             conn.sendall(f"stale {self.idle:g}\n".encode())
             conn.close()
-            for fd in fds:
-                os.close(fd)
             self.stopping = True  # a newer installation: its client starts its own server
             return
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; covered by the server tests' output
             _child(conn, fds, request, [self.listener, *self.running.values()], self.lock)
-        for fd in fds:
-            os.close(fd)
         self.served += 1
         self.running[pid] = conn
         self.watched[conn] = pid
