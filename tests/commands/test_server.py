@@ -31,6 +31,8 @@ HAND_OVER = ("import sys; from vibrails.commands.handover import hand_over; "
              "sys.modules['__main__'].__package__ = 'vibrails'; sys.argv[0] = '__main__.py'; "
              "code = hand_over(sys.argv[1:]); sys.exit(99 if code is None else code)")
 MARKED = "# Generated with Claude Code\n" + BASKET
+#: Servers a failed test leaves behind go away on their own, soon.
+IDLE = ("--idle-timeout", "120")
 #: A file libcst takes many seconds to parse: a run that is still going.
 SLOW = "# Generated with Claude Code\nx = " + " + ".join(["1"] * 8000) + "\n"
 
@@ -60,7 +62,7 @@ def _status(env: dict[str, str], cwd: Path) -> dict[str, str]:
 def server(tmp_path: Path) -> Iterator[dict[str, str]]:
     folder = tmp_path / "servers"
     env = _env(folder)
-    started = _vibrails("server", "start", cwd=tmp_path, env=env)
+    started = _vibrails("server", "start", *IDLE, cwd=tmp_path, env=env)
     assert started.returncode == 0, started.stderr.decode()
     assert b"running pid=" in started.stdout
     yield env
@@ -144,7 +146,7 @@ def test_stop_and_status(server: dict[str, str], tmp_path: Path) -> None:
 
 def test_start_replaces_a_running_server(server: dict[str, str], tmp_path: Path) -> None:
     first = int(_status(server, tmp_path)["pid"])
-    assert _vibrails("server", "start", cwd=tmp_path, env=server).returncode == 0
+    assert _vibrails("server", "start", *IDLE, cwd=tmp_path, env=server).returncode == 0
     assert int(_status(server, tmp_path)["pid"]) != first
     _gone(first)
 
@@ -165,7 +167,7 @@ def test_a_server_of_other_code_is_replaced(tmp_path: Path, project: Path) -> No
     extra = tmp_path / "site"
     extra.mkdir()
     env = _env(tmp_path / "servers", PYTHONPATH=str(extra))
-    assert _vibrails("server", "start", cwd=tmp_path, env=env).returncode == 0
+    assert _vibrails("server", "start", *IDLE, cwd=tmp_path, env=env).returncode == 0
     first = int(_status(env, tmp_path)["pid"])
     (extra / "newly_installed.py").write_text("", "utf-8")
     alone = _vibrails("check", cwd=project, env={**env, handover.NO_SERVER: "1"})
@@ -293,6 +295,21 @@ def test_start_on_a_platform_without_unix_sockets(
     assert "needs Unix sockets and fork" in result.output
 
 
+def test_no_server_where_there_is_no_getuid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows: every check runs in its own process, and the commands say why."""
+    from click.testing import CliRunner
+
+    from vibrails.commands.cli import main
+
+    monkeypatch.delattr(os, "getuid")
+    assert handover.hand_over(["check"]) is None
+    status = CliRunner().invoke(main, ["server", "status"])
+    assert (status.exit_code, status.output) == (
+        1, "vibrails server: not running: the check server needs Unix sockets and fork "
+           "(Linux, macOS)\n")
+    assert CliRunner().invoke(main, ["server", "stop"]).output == "vibrails server: not running\n"
+
+
 _TEXT = st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)))
 
 
@@ -329,7 +346,7 @@ def test_the_installation_stamp_sees_an_edited_module(tmp_path: Path) -> None:
 
 def test_the_server_folder_is_private_when_created(tmp_path: Path) -> None:
     env = _env(tmp_path / "new" / "servers")
-    assert _vibrails("server", "start", cwd=tmp_path, env=env).returncode == 0
+    assert _vibrails("server", "start", *IDLE, cwd=tmp_path, env=env).returncode == 0
     try:
         mode = stat.S_IMODE((tmp_path / "new" / "servers").stat().st_mode)
         assert mode == 0o700

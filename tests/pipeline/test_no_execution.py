@@ -166,7 +166,7 @@ def test_no_scanned_code_runs_through_the_check_server(
     servers = tmp_path / "servers"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIBRAILS_"))}
     env["VIBRAILS_SERVER_DIR"] = str(servers)
-    started = subprocess.run([str(VIBRAILS), "server", "start"], env=env, cwd=tmp_path,
+    started = subprocess.run([str(VIBRAILS), "server", "start", "--idle-timeout", "120"], env=env, cwd=tmp_path,
                              capture_output=True, text=True, timeout=120)
     assert started.returncode == 0, started.stderr
     try:

@@ -218,6 +218,8 @@ def spawn_server(path: str, idle: float) -> object:
 def hand_over(args: list[str]) -> int | None:
     """Run ``vibrails <args>`` on the server: its exit status, or ``None``
     when there is no usable server and the run must happen here."""
+    if not hasattr(os, "getuid") or not hasattr(os, "fork"):
+        return None  # Windows: no server
     folder = server_dir()
     if not os.path.isdir(folder) or unsafe_reason(folder) is not None:
         return None

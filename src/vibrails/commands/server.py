@@ -50,7 +50,8 @@ _LAZY_IMPORTS = ("astroid", "astroid.manager", "astroid.rebuilder", "libcst.meta
 
 def supported() -> str | None:
     """Why this platform cannot run a server (``None``: it can)."""
-    if not hasattr(socket, "AF_UNIX") or not hasattr(socket, "send_fds") or not hasattr(os, "fork"):
+    if not all(hasattr(socket, name) for name in ("AF_UNIX", "send_fds")) or not all(
+            hasattr(os, name) for name in ("fork", "getuid")):
         return "the check server needs Unix sockets and fork (Linux, macOS)"
     return None
 
@@ -434,6 +435,9 @@ def start(idle_timeout: float) -> None:
 @server.command()
 def stop() -> None:
     """Stop the server (runs it started finish)."""
+    if supported() is not None:
+        click.echo("vibrails server: not running")
+        return
     path = socket_path()
     answer = ask(path, "stop")
     if answer is None:
@@ -448,6 +452,10 @@ def stop() -> None:
 @server.command()
 def status() -> None:
     """Say whether the server runs (exit 0) or not (exit 1)."""
+    problem = supported()
+    if problem is not None:
+        click.echo(f"vibrails server: not running: {problem}")
+        sys.exit(1)
     folder = server_dir()
     problem = unsafe_reason(folder) if os.path.isdir(folder) else None
     if problem is not None:
