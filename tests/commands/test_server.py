@@ -221,6 +221,29 @@ def test_an_interrupt_reaches_the_run(server: dict[str, str], project: Path) -> 
     assert _children(int(_status(server, project)["pid"])) == []
 
 
+def test_an_interrupt_before_the_child_is_known_waits_for_it() -> None:
+    """Ctrl-C between the request and the child's answer is not lost: it goes
+    to the child once known, or, when the run happens here after all, to this
+    process's own handler."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a program
+    try:
+        forwarder = handover._Forwarder()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs in this thread at once
+        assert forwarder.pending == [signal.SIGINT]
+        forwarder.start(sleeper.pid)
+        assert sleeper.wait(timeout=10) == -signal.SIGINT
+        with pytest.raises(KeyboardInterrupt):
+            forwarder.restore()
+            time.sleep(1)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, outer)
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_an_abandoned_run_is_stopped(server: dict[str, str], project: Path) -> None:
     """An editor that kills its check (a timeout) leaves nothing running."""
     (project / "slow.py").write_text(SLOW, "utf-8")

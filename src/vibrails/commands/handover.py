@@ -232,6 +232,17 @@ def hand_over(args: list[str]) -> int | None:
     sock = connect(path)
     if sock is None:
         return None
+    forwarder = _Forwarder()  # from now on, an interrupt is kept for the child
+    try:
+        code = _run(path, sock, args, forwarder)
+    finally:
+        sock.close()
+    if code is None:
+        forwarder.restore()
+    return code
+
+
+def _run(path: str, sock: _socket.socket, args: list[str], forwarder: _Forwarder) -> int | None:
     import _socket
 
     replies = bytearray()
@@ -243,10 +254,8 @@ def hand_over(args: list[str]) -> int | None:
         sock.sendall(request)
         first = read_line(sock, replies)
     except OSError:
-        sock.close()
         return None
     if first.startswith(b"stale"):
-        sock.close()
         idle = float(first.split()[1]) if len(first.split()) > 1 else DEFAULT_IDLE
         try:
             spawn_server(path, idle)
@@ -254,26 +263,8 @@ def hand_over(args: list[str]) -> int | None:
             pass
         return None
     if not first.startswith(b"pid "):
-        sock.close()
         return None  # nothing ran yet: run here
-    try:
-        return _await(int(first.split()[1]), sock, replies)
-    finally:
-        sock.close()
-
-
-def _await(pid: int, sock: _socket.socket, replies: bytearray) -> int:
-    """Wait for the child's exit status, passing on interrupts to it."""
-    import _signal  # type: ignore[import-not-found,unused-ignore]  # ``signal`` imports enum
-
-    def forward(signum: int, _frame: object) -> None:
-        try:
-            os.kill(pid, signum)
-        except OSError:
-            pass
-
-    for signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
-        _signal.signal(signum, forward)
+    forwarder.start(int(first.split()[1]))
     try:
         last = read_line(sock, replies)
     except OSError:
@@ -287,3 +278,40 @@ def _await(pid: int, sock: _socket.socket, replies: bytearray) -> int:
     print(f"vibrails: error: the check server's run {why}; "
           f"set {NO_SERVER}=1 to run checks without it", file=sys.stderr)
     return 2
+
+
+class _Forwarder:
+    """Interrupts (Ctrl-C, a terminal closed, an editor's kill) that reach
+    this process while its run is handed over go to the server's child; one
+    that comes before the child is known waits for it."""
+
+    def __init__(self) -> None:
+        import _signal  # type: ignore[import-not-found,unused-ignore]  # ``signal`` imports enum
+
+        self._signal = _signal
+        self.pid: int | None = None
+        self.pending: list[int] = []
+        self.previous = {signum: _signal.signal(signum, self._on_signal)
+                         for signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)}
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.pid is None:
+            self.pending.append(signum)
+            return
+        try:
+            os.kill(self.pid, signum)
+        except OSError:
+            pass
+
+    def start(self, pid: int) -> None:
+        self.pid = pid
+        for signum in self.pending:
+            self._on_signal(signum, None)
+
+    def restore(self) -> None:
+        """The run happens here after all: the usual handlers again, and an
+        interrupt kept so far delivered to them."""
+        for signum, handler in self.previous.items():
+            self._signal.signal(signum, handler)
+        for signum in self.pending:
+            os.kill(os.getpid(), signum)
