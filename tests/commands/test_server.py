@@ -155,7 +155,7 @@ def test_the_server_stops_when_idle(tmp_path: Path) -> None:
     env = _env(tmp_path / "servers")
     started = _vibrails("server", "start", "--idle-timeout", "0.5", cwd=tmp_path, env=env)
     assert started.returncode == 0, started.stderr.decode()
-    pid = int(_status(env, tmp_path)["pid"])
+    pid = int(started.stdout.split(b"pid=")[1].split()[0])  # a status call may come too late
     _gone(pid)
     assert _status(env, tmp_path) == {}
 
@@ -225,7 +225,11 @@ def test_an_interrupt_before_the_child_is_known_waits_for_it() -> None:
     """Ctrl-C between the request and the child's answer is not lost: it goes
     to the child once known, or, when the run happens here after all, to this
     process's own handler."""
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    sleeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE)
+    assert sleeper.stdout is not None
+    assert sleeper.stdout.readline() == b"ready\n"  # an interrupt before this is a traceback
     outer = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a program
     try:
         forwarder = handover._Forwarder()
