@@ -134,6 +134,22 @@ def test_the_program_hands_over_stdin_colour_and_output_files(
     assert int(_status(server, project)["served"]) == before + len(runs) + 1
 
 
+def test_a_handed_over_run_leaves_no_temporary_folder(
+    server: dict[str, str], project: Path, tmp_path: Path
+) -> None:
+    """The child ends with ``os._exit`` (no exit handlers): what it made in the
+    client's temporary folder (standard input is saved there) must still go."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    before = int(_status(server, project)["served"])
+    handed = _vibrails("check", "-", "--stdin-filename", "a.py", cwd=project,
+                       env={**server, "TMPDIR": str(scratch)}, stdin=MARKED)
+    assert handed.returncode == 1
+    assert b"a.py:" in handed.stdout
+    assert int(_status(server, project)["served"]) == before + 1
+    assert list(scratch.iterdir()) == []
+
+
 def test_stop_and_status(server: dict[str, str], tmp_path: Path) -> None:
     pid = int(_status(server, tmp_path)["pid"])
     stopped = _vibrails("server", "stop", cwd=tmp_path, env=server)
