@@ -273,13 +273,39 @@ def test_an_abandoned_run_is_stopped(server: dict[str, str], project: Path) -> N
                                "slow.py"], cwd=project, env=server,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_served(server, project, before + 1)
-    assert _children(pid)
+    time.sleep(0.5)  # the child has forked its worker
+    runs = _children(pid)
+    assert runs
     client.kill()
     client.wait()
     deadline = time.monotonic() + 10  # the run alone would go on for far longer
     while _children(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _children(pid) == []
+    for run in runs:  # its workers too
+        _group_gone(run)
+
+
+def test_a_run_killed_in_the_server_says_so(server: dict[str, str], project: Path) -> None:
+    """A child that dies by a signal (the out-of-memory killer, say) is an
+    error of the run, exit 2 with one line, not a silent success."""
+    (project / "slow.py").write_text(SLOW, "utf-8")
+    before = int(_status(server, project)["served"])
+    pid = int(_status(server, project)["pid"])
+    client = subprocess.Popen([sys.executable, "-m", "vibrails", "check", "--no-cache",
+                               "slow.py"], cwd=project, env=server,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_served(server, project, before + 1)
+    time.sleep(0.5)  # the child has answered with its pid: the run is under way
+    runs = _children(pid)
+    for child in runs:
+        os.kill(child, signal.SIGKILL)
+    _out, err = client.communicate(timeout=60)  # its workers do not hold the output open
+    for run in runs:
+        _group_gone(run)
+    assert client.returncode == 2
+    assert err == (b"vibrails: error: the check server's run was killed by signal 9; "
+                   b"set VIBRAILS_NO_SERVER=1 to run checks without it\n")
 
 
 def test_garbage_on_the_socket_does_not_stop_the_server(
@@ -410,6 +436,26 @@ def _children(pid: int) -> list[int]:
     if not path.exists():
         pytest.skip("needs /proc")
     return [int(p) for p in path.read_text().split()]
+
+
+def _group_gone(pgid: int) -> None:
+    """No process of the group ``pgid`` runs (zombies aside) within 10 s."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        fields = [_stat_fields(p) for p in Path("/proc").iterdir() if p.name.isdigit()]
+        if not [f for f in fields if f is not None and f[2] == str(pgid) and f[0] != "Z"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"processes of group {pgid} still run")
+
+
+def _stat_fields(proc: Path) -> list[str] | None:
+    """State, parent and group of a process, from /proc/PID/stat."""
+    try:
+        text = (proc / "stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()[:3]
 
 
 def _gone(pid: int) -> None:

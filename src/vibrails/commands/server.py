@@ -302,6 +302,12 @@ class Server:
                 continue
             self.watched.pop(conn, None)
             if os.WIFSIGNALED(status):
+                # Its workers (its process group) would go on, holding the
+                # client's output open: the editor would wait for them.
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass
                 try:
                     conn.sendall(f"died {os.WTERMSIG(status)}\n".encode())
                 except OSError:
