@@ -150,6 +150,36 @@ def test_a_handed_over_run_leaves_no_temporary_folder(
     assert list(scratch.iterdir()) == []
 
 
+_CLIENT = """
+import atexit, sys
+out = sys.argv[1]
+def report():
+    heavy = ["click", "libcst", "socket", "enum", "typing", "re", "vibrails.commands.cli"]
+    with open(out, "w") as fh:
+        fh.write(",".join(name for name in heavy if name in sys.modules))
+atexit.register(report)
+sys.argv = ["vibrails", *sys.argv[2:]]
+from vibrails.commands.entry import main
+main()
+"""
+
+
+def test_a_handed_over_run_imports_almost_nothing_in_the_client(
+    server: dict[str, str], project: Path, tmp_path: Path
+) -> None:
+    """The client's imports are its latency: no click, no parser, not even the
+    ``socket`` module (``_socket`` does), nor ``enum``, ``typing`` or ``re``."""
+    loaded = tmp_path / "loaded.txt"
+    done = subprocess.run([sys.executable, "-c", _CLIENT, str(loaded), "check", "a.py"],
+                          cwd=project, env=server, capture_output=True, timeout=120)
+    assert done.returncode == 1 and b"a.py:" in done.stdout, done.stderr
+    assert loaded.read_text() == ""
+    # A check with no server goes on to the command line, and does import it.
+    subprocess.run([sys.executable, "-c", _CLIENT, str(loaded), "check", "a.py"], cwd=project,
+                   env={**server, handover.NO_SERVER: "1"}, capture_output=True, timeout=120)
+    assert "vibrails.commands.cli" in loaded.read_text().split(",")
+
+
 def test_stop_and_status(server: dict[str, str], tmp_path: Path) -> None:
     pid = int(_status(server, tmp_path)["pid"])
     stopped = _vibrails("server", "stop", cwd=tmp_path, env=server)
