@@ -10,10 +10,10 @@ import sys
 
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] == ["check"] and not os.environ.get("VIBRAILS_NO_SERVER"):
-        from vibrails.commands.handover import hand_over
+    if args[:1] == ["check"]:
+        from vibrails.commands.handover import NO_SERVER, hand_over
 
-        code = hand_over(args)
+        code = None if os.environ.get(NO_SERVER) else hand_over(args)
         if code is not None:
             sys.exit(code)
     from vibrails.commands.cli import main as cli
